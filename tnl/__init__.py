@@ -1,0 +1,1 @@
+"""tnl-opendata: the open data of the label Territoire Numérique Libre (sources -> validate -> load -> publish)."""

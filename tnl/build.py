@@ -1,0 +1,144 @@
+"""Load the validated Data Package into SQLite with sqlite-utils, atomically.
+
+The database is written to a temporary file beside the output and renamed over it only when
+complete, so a failed build leaves the previous database byte for byte intact.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import sqlite_utils
+
+from tnl import datapackage
+from tnl.validate import Problem, validate
+
+DEFAULT_OUTPUT = Path("build/tnl.db")
+VIEWS_SQL = Path(__file__).with_name("views.sql")
+SQLITE_TYPES = {"integer": int, "number": float, "boolean": int}
+CASTS = {"integer": int, "number": float, "boolean": lambda v: v.lower() in ("true", "1")}
+INDEXES = {
+    "results": [["edition"], ["distinction"], ["territory_id"]],
+    "territories": [["kind"], ["departement_code"], ["region_code"], ["epci_siren"], ["cog_code"], ["kind", "population"]],
+    "mentions": [["territory_id"]],
+    "indicator_values": [["territory_id"], ["indicator"]],
+}
+# Full-text search: accent- and case-insensitive ("ales" finds "Alès").
+FTS = {"territories": ["name", "cog_code"], "results": ["name_as_published"]}
+FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+
+
+class BuildError(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problème(s) dans les données")
+        self.problems = problems
+
+
+def build(data_dir: Path, output: Path, report: Callable[[str], None] = lambda message: None) -> Path:
+    """Validate data_dir, then write the database to output; raise BuildError and keep output as it was on failure."""
+    report("Validation du paquet de données…")
+    problems = validate(data_dir)
+    if problems:
+        raise BuildError(problems)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=output.name + ".", suffix=".tmp", dir=output.parent)
+    os.close(fd)
+    try:
+        _write(Path(data_dir), Path(temp_name), report)
+        os.replace(temp_name, output)
+    finally:
+        if os.path.exists(temp_name):
+            os.remove(temp_name)
+    report(f"Base écrite : {output} ({output.stat().st_size / 1e6:.1f} Mo)")
+    return output
+
+
+def _write(data_dir: Path, path: Path, report: Callable[[str], None]) -> None:
+    descriptor = datapackage.read_descriptor(data_dir)
+    db = sqlite_utils.Database(path)
+    rows_by_table = {r["name"]: _typed_rows(data_dir, r) for r in datapackage.resources(descriptor)}
+    _place_bodies_at_their_seat(rows_by_table["territories"])
+    _create_lookup(db, "regions", _regions(rows_by_table["territories"]))
+    _create_lookup(db, "departements", _departements(rows_by_table["territories"]))
+    for resource in datapackage.resources(descriptor):
+        name = resource["name"]
+        report(f"Chargement de {name} ({len(rows_by_table[name])} lignes)…")
+        _create_table(db, resource)
+        db[name].insert_all(rows_by_table[name], batch_size=2000)
+    report("Index, recherche plein texte et vues…")
+    for table, columns_list in INDEXES.items():
+        for columns in columns_list:
+            db[table].create_index(columns)
+    for table, columns in FTS.items():
+        db[table].enable_fts(columns, tokenize=FTS_TOKENIZER, create_triggers=False)
+    db.executescript(VIEWS_SQL.read_text(encoding="utf-8"))
+    db.execute("ANALYZE")
+    db.vacuum()
+    db.close()
+
+
+def _typed_rows(data_dir: Path, resource: dict) -> list[dict]:
+    """Rows cast to the schema's types; empty cells become NULL. The package is already validated."""
+    casts = {f["name"]: CASTS.get(f["type"], str) for f in datapackage.fields(resource)}
+    with open(data_dir / resource["path"], encoding="utf-8-sig", newline="") as f:
+        return [
+            {name: (casts[name](value) if value != "" else None) for name, value in row.items()}
+            for row in csv.DictReader(f)
+        ]
+
+
+def _place_bodies_at_their_seat(territories: list[dict]) -> None:
+    """A body without its own point (syndicat, établissement public…) is shown at its seat commune."""
+    communes = {t["cog_code"]: t for t in territories if t["kind"] == "commune"}
+    for territory in territories:
+        seat = communes.get(territory["seat_code"] or "")
+        if territory["latitude"] is None and seat:
+            territory["latitude"], territory["longitude"] = seat["latitude"], seat["longitude"]
+            territory["departement_code"] = territory["departement_code"] or seat["departement_code"]
+            territory["region_code"] = territory["region_code"] or seat["region_code"]
+
+
+def _regions(territories: list[dict]) -> list[dict]:
+    return [{"code": t["cog_code"], "name": t["name"]} for t in territories if t["kind"] == "region"]
+
+
+def _departements(territories: list[dict]) -> list[dict]:
+    return [
+        {"code": t["cog_code"], "name": t["name"], "region_code": t["region_code"]}
+        for t in territories
+        if t["kind"] == "departement"
+    ]
+
+
+def _create_lookup(db: sqlite_utils.Database, name: str, rows: list[dict]) -> None:
+    """Small code -> name tables, so that facets and foreign keys show "Isère" rather than "38"."""
+    foreign_keys = [("region_code", "regions", "code")] if name == "departements" else []
+    db[name].insert_all(rows, pk="code", foreign_keys=foreign_keys, columns={"code": str, "name": str})
+
+
+def _create_table(db: sqlite_utils.Database, resource: dict) -> None:
+    schema = resource["schema"]
+    columns = {f["name"]: SQLITE_TYPES.get(f["type"], str) for f in schema["fields"]}
+    not_null = {f["name"] for f in schema["fields"] if f.get("constraints", {}).get("required")}
+    db[resource["name"]].create(
+        columns,
+        pk=tuple(schema["primaryKey"]) if len(schema["primaryKey"]) > 1 else schema["primaryKey"][0],
+        not_null=not_null,
+        foreign_keys=_foreign_keys(resource),
+    )
+
+
+def _foreign_keys(resource: dict) -> list[tuple[str, str, str]]:
+    """Single-column foreign keys (SQLite-side; composite ones are checked by validation only)."""
+    keys = []
+    for key in resource["schema"].get("foreignKeys", []):
+        if len(key["fields"]) == 1:
+            target = key["reference"]["resource"] or resource["name"]
+            keys.append((key["fields"][0], target, key["reference"]["fields"][0]))
+    if resource["name"] == "territories":
+        keys += [("departement_code", "departements", "code"), ("region_code", "regions", "code")]
+    return keys

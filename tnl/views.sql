@@ -1,0 +1,44 @@
+-- Views over the loaded tables. "Labelled" is derived from the results, never kept as a separate list.
+
+-- Every distinction of every territory, one row per edition, with its scheme (levels of two schemes do not compare).
+CREATE VIEW territory_history AS
+SELECT
+  r.territory_id,
+  t.name,
+  t.kind,
+  r.edition,
+  e.distinction_scheme AS scheme,
+  r.distinction,
+  d.label AS distinction_label,
+  d.rank AS distinction_rank,
+  r.name_as_published,
+  (SELECT group_concat(m.mention, ' ; ') FROM mentions m
+    WHERE m.edition = r.edition AND m.territory_id = r.territory_id) AS mentions,
+  r.confidence,
+  r.source_urls
+FROM results r
+JOIN territories t ON t.id = r.territory_id
+JOIN editions e ON e.edition = r.edition
+LEFT JOIN distinctions d ON d.id = r.distinction
+ORDER BY r.territory_id, r.edition;
+
+-- One row per territory ever labelled, with its latest distinction: the data of the map.
+CREATE VIEW labelled_territories AS
+SELECT
+  t.id,
+  t.name,
+  t.kind,
+  t.departement_code,
+  t.region_code,
+  t.population,
+  r.edition AS latest_edition,
+  r.distinction AS latest_distinction,
+  coalesce(d.label, 'Labellisé (niveau non publié)') AS latest_distinction_label,
+  (SELECT min(edition) FROM results f WHERE f.territory_id = t.id) AS first_edition,
+  (SELECT count(*) FROM results c WHERE c.territory_id = t.id) AS editions_count,
+  t.latitude,
+  t.longitude
+FROM territories t
+JOIN results r ON r.territory_id = t.id
+  AND r.edition = (SELECT max(edition) FROM results l WHERE l.territory_id = t.id)
+LEFT JOIN distinctions d ON d.id = r.distinction;
