@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from frictionless import Package
+from frictionless import FrictionlessException, Package
 from stdnum.fr import siren
 
 from tnl.datapackage import DESCRIPTOR_NAME, read_descriptor
@@ -75,12 +75,28 @@ def _check_file(data_dir: Path, resource: dict) -> list[Problem]:
     if control:
         line = text[: control.start()].count("\n") + 1
         return [Problem(name, line, "", f"caractère de contrôle U+{ord(control.group()):04X} interdit")]
-    return []
+    return _header_problems(name, text, [f["name"] for f in resource["schema"]["fields"]])
+
+
+def _header_problems(name: str, text: str, expected: list[str]) -> list[Problem]:
+    """Name the missing and unexpected columns, rather than every column shifted after them."""
+    header = next(csv.reader([text.lstrip("\ufeff").splitlines()[0]]))
+    if header == expected:
+        return []
+    missing = [c for c in expected if c not in header]
+    extra = [c for c in header if c not in expected]
+    problems = [Problem(name, 1, c, "colonne manquante ; attendu : les colonnes du schéma") for c in missing]
+    problems += [Problem(name, 1, c, "colonne inattendue ; attendu : " + ", ".join(expected)) for c in extra]
+    if not problems:
+        problems = [Problem(name, 1, "", "colonnes dans le désordre ; attendu : " + ", ".join(expected))]
+    return problems
 
 
 def _frictionless_problems(descriptor: dict, data_dir: Path) -> list[Problem]:
-    package = Package(descriptor, basepath=str(data_dir))
-    report = package.validate()
+    try:
+        report = Package(descriptor, basepath=str(data_dir)).validate()
+    except FrictionlessException as error:
+        return [Problem(DESCRIPTOR_NAME, 0, "", f"descripteur invalide ({error.error.message})")]
     paths = {r["name"]: r["path"] for r in descriptor["resources"]}
     problems = [Problem(DESCRIPTOR_NAME, 0, "", error.message) for error in report.errors]
     for task in report.tasks:
@@ -95,7 +111,7 @@ def _problem(file: str, error) -> Problem:
     cell = getattr(error, "cell", None)
     kind = error.type
     if kind == "type-error":
-        field_type = getattr(error, "field_type", "")
+        field_type = re.sub(r'.*type is "(\w+).*', r"\1", error.note or "")
         message = f"valeur « {cell} » invalide ; attendu : {TYPE_NAMES.get(field_type, field_type)}"
     elif kind == "constraint-error":
         message = _constraint_message(error.note, cell)
@@ -151,6 +167,7 @@ def _label_rules(descriptor: dict, data_dir: Path) -> list[Problem]:
     for line, row in _read_rows(data_dir, territories):
         problems += _siren_problems(territories["path"], line, row)
         problems += _departement_problems(territories["path"], line, row)
+    problems += _code_problems(territories["path"], _read_rows(data_dir, territories))
     problems += _scheme_problems(data_dir, by_name)
     return problems
 
@@ -166,15 +183,35 @@ def _siren_problems(file: str, line: int, row: dict) -> list[Problem]:
     ]
 
 
+COG_PATTERNS = {"commune": r"[0-9]{5}|2[AB][0-9]{3}", "departement": r"[0-9]{2}|2[AB]|97[1-6]", "region": r"[0-9]{2}"}
+
+
 def _departement_problems(file: str, line: int, row: dict) -> list[Problem]:
-    """A commune's département is the start of its code: 3 characters overseas (97x), else 2."""
-    code, departement = row.get("cog_code") or "", row.get("departement_code") or ""
-    if row.get("kind") != "commune" or not code:
+    """A code has its kind's format, and a commune's département is the start of its code: 3 characters overseas (97x), else 2."""
+    code, departement, kind = row.get("cog_code") or "", row.get("departement_code") or "", row.get("kind")
+    if kind in COG_PATTERNS and not re.fullmatch(COG_PATTERNS[kind], code):
+        return [Problem(file, line, "cog_code", f"code « {code} » mal formé pour un(e) {kind} ; attendu : le motif {COG_PATTERNS[kind]}")]
+    if kind != "commune":
         return []
     expected = code[:3] if code.startswith("97") else code[:2]
     if departement == expected:
         return []
     return [Problem(file, line, "departement_code", f"département « {departement} » incohérent avec le code commune {code} ; attendu : {expected}")]
+
+
+def _code_problems(file: str, rows: list[tuple[int, dict]]) -> list[Problem]:
+    """Département, région and seat codes must name a territory of the reference geography."""
+    known = {
+        kind: {row["cog_code"] for _, row in rows if row["kind"] == kind}
+        for kind in ("departement", "region", "commune")
+    }
+    checks = (("departement_code", "departement"), ("region_code", "region"), ("seat_code", "commune"))
+    return [
+        Problem(file, line, column, f"code « {row[column]} » inconnu ; attendu : le code d'un(e) {kind} du référentiel")
+        for line, row in rows
+        for column, kind in checks
+        if row.get(column) and known[kind] and row[column] not in known[kind]
+    ]
 
 
 def _scheme_problems(data_dir: Path, by_name: dict) -> list[Problem]:
