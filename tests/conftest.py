@@ -32,3 +32,82 @@ def built_db_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def db(built_db_path) -> sqlite_utils.Database:
     return sqlite_utils.Database(built_db_path)
+
+
+@pytest.fixture(scope="session")
+def datasette(built_db_path):
+    """The site as `tnl serve` configures it, for Datasette's in-process test client."""
+    import json
+
+    from datasette.app import Datasette
+
+    from tnl.build import metadata_path
+    from tnl.serve import ROOT, SETTINGS
+
+    return Datasette(
+        immutables=[str(built_db_path)],
+        metadata=json.loads(metadata_path(built_db_path).read_text(encoding="utf-8")),
+        plugins_dir=str(ROOT / "plugins") if (ROOT / "plugins").is_dir() else None,
+        template_dir=str(ROOT / "templates") if (ROOT / "templates").is_dir() else None,
+        static_mounts=[("static", str(ROOT / "static"))] if (ROOT / "static").is_dir() else [],
+        settings={name: _setting(value) for name, value in SETTINGS.items()},
+        cors=True,
+    )
+
+
+def _setting(value: str):
+    return {"on": True, "off": False}.get(value, int(value) if value.isdigit() else value)
+
+
+@pytest.fixture(scope="session")
+def live_server(built_db_path):
+    """A real `tnl serve` process on a free loopback port, for the browser tests and load runs."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tnl.cli", "serve", "--db", str(built_db_path), "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/-/versions.json", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError(process.stderr.read().decode())
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless chromium driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    yield page
+    context.close()

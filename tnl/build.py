@@ -6,6 +6,7 @@ complete, so a failed build leaves the previous database byte for byte intact.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Callable
 
 import sqlite_utils
 
-from tnl import datapackage
+from tnl import datapackage, metadata
 from tnl.validate import Problem, validate
 
 DEFAULT_OUTPUT = Path("build/tnl.db")
@@ -49,12 +50,23 @@ def build(data_dir: Path, output: Path, report: Callable[[str], None] = lambda m
     os.close(fd)
     try:
         _write(Path(data_dir), Path(temp_name), report)
+        _write_metadata(Path(data_dir), output)
         os.replace(temp_name, output)
     finally:
         if os.path.exists(temp_name):
             os.remove(temp_name)
     report(f"Base écrite : {output} ({output.stat().st_size / 1e6:.1f} Mo)")
     return output
+
+
+def metadata_path(database: Path) -> Path:
+    """The Datasette metadata written beside a database by the build."""
+    return Path(database).with_name("metadata.json")
+
+
+def _write_metadata(data_dir: Path, output: Path) -> None:
+    composed = metadata.compose(metadata.read_base(), datapackage.read_descriptor(data_dir), output.stem)
+    metadata_path(output).write_text(json.dumps(composed, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def _write(data_dir: Path, path: Path, report: Callable[[str], None]) -> None:

@@ -63,3 +63,7 @@ def _exit_on_problems(problems) -> None:
         click.echo(str(problem), err=True)
     click.echo(f"{len(problems)} erreur(s) : rien n'a été publié.", err=True)
     sys.exit(1)
+
+
+if __name__ == "__main__":
+    cli()

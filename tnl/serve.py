@@ -5,6 +5,8 @@ import os
 import sys
 from pathlib import Path
 
+from tnl.build import metadata_path
+
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = {
     "suggest_facets": "off",  # facet suggestions made a JSON page 25x slower on the 35k-row territories table
@@ -19,10 +21,11 @@ SETTINGS = {
 
 def datasette_args(database: Path) -> list[str]:
     """Arguments of the one `datasette` command that serves the site (also used by tests and benchmarks)."""
-    args = ["-i", str(database), "--metadata", str(ROOT / "metadata.yml")]
+    args = ["-i", str(database), "--metadata", str(metadata_path(database))]
     for directory, option in (("plugins", "--plugins-dir"), ("templates", "--template-dir"), ("static", None)):
         if (ROOT / directory).is_dir():
             args += [option, str(ROOT / directory)] if option else ["--static", f"static:{ROOT / directory}"]
+    args.append("--cors")  # the JSON API is meant to be called from other sites
     for name, value in SETTINGS.items():
         args += ["--setting", name, value]
     return args

@@ -42,3 +42,37 @@ FROM territories t
 JOIN results r ON r.territory_id = t.id
   AND r.edition = (SELECT max(edition) FROM results l WHERE l.territory_id = t.id)
 LEFT JOIN distinctions d ON d.id = r.distinction;
+
+-- Per edition: laureates announced against rows published, so that nobody mistakes a partial list for the whole one.
+CREATE VIEW coverage AS
+SELECT
+  e.edition,
+  e.distinction_scheme,
+  e.labelled_count AS announced_count,
+  e.labelled_count_source AS announced_source,
+  (SELECT count(*) FROM results r WHERE r.edition = e.edition) AS published_count,
+  (SELECT count(*) FROM results r WHERE r.edition = e.edition AND r.distinction IS NULL) AS unknown_level_count,
+  CASE WHEN e.labelled_count > 0
+    THEN round(100.0 * (SELECT count(*) FROM results r WHERE r.edition = e.edition) / e.labelled_count)
+  END AS published_percent
+FROM editions e
+ORDER BY e.edition;
+
+-- Results with their territory, for tables, facets and the map that follow the same filters.
+CREATE VIEW results_map AS
+SELECT
+  r.edition,
+  r.territory_id,
+  t.name,
+  t.kind,
+  t.departement_code,
+  t.region_code,
+  r.distinction,
+  coalesce(d.label, 'Labellisé (niveau non publié)') AS distinction_label,
+  r.name_as_published,
+  r.confidence,
+  t.latitude,
+  t.longitude
+FROM results r
+JOIN territories t ON t.id = r.territory_id
+LEFT JOIN distinctions d ON d.id = r.distinction;

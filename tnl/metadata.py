@@ -1,0 +1,36 @@
+"""Datasette metadata: the hand-written metadata.yml completed with the descriptions of the Data Package.
+
+Table and column descriptions are written once, in data/datapackage.yaml; this module carries them
+over so that metadata.yml never holds a second copy that could drift.
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import yaml
+
+from tnl import datapackage
+
+BASE_METADATA = Path(__file__).resolve().parent.parent / "metadata.yml"
+
+
+def compose(base: dict, descriptor: dict, database: str) -> dict:
+    """base plus, for every resource, its French title, description and column descriptions."""
+    metadata = copy.deepcopy(base)
+    tables = metadata.setdefault("databases", {}).setdefault(database, {}).setdefault("tables", {})
+    for resource in datapackage.resources(descriptor):
+        table = tables.setdefault(resource["name"], {})
+        table["title"] = resource["title"]
+        table["description"] = resource["description"].strip()
+        table["columns"] = {field["name"]: column_description(field) for field in datapackage.fields(resource)}
+    return metadata
+
+
+def column_description(field: dict) -> str:
+    return f"{field['title']} — {field['description'].strip()}"
+
+
+def read_base(path: Path = BASE_METADATA) -> dict:
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
