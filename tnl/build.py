@@ -14,7 +14,7 @@ from typing import Callable
 
 import sqlite_utils
 
-from tnl import datapackage, metadata
+from tnl import bundle, datapackage, metadata
 from tnl.validate import Problem, validate
 
 DEFAULT_OUTPUT = Path("build/tnl.db")
@@ -48,13 +48,14 @@ def build(data_dir: Path, output: Path, report: Callable[[str], None] = lambda m
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=output.name + ".", suffix=".tmp", dir=output.parent)
     os.close(fd)
+    os.chmod(temp_name, 0o644)  # a published file, readable by the server's user
     try:
         _write(Path(data_dir), Path(temp_name), report)
-        _write_metadata(Path(data_dir), output)
         os.replace(temp_name, output)
     finally:
         if os.path.exists(temp_name):
             os.remove(temp_name)
+    _write_companions(Path(data_dir), output, report)
     report(f"Base écrite : {output} ({output.stat().st_size / 1e6:.1f} Mo)")
     return output
 
@@ -64,9 +65,23 @@ def metadata_path(database: Path) -> Path:
     return Path(database).with_name("metadata.json")
 
 
-def _write_metadata(data_dir: Path, output: Path) -> None:
+def _write_companions(data_dir: Path, output: Path, report: Callable[[str], None]) -> None:
+    """Metadata for Datasette, the Data Package zip and the SHA-256 sums, each written then renamed."""
+    report("Métadonnées, archive du paquet de données et sommes SHA-256…")
     composed = metadata.compose(metadata.read_base(), datapackage.read_descriptor(data_dir), output.stem)
-    metadata_path(output).write_text(json.dumps(composed, ensure_ascii=False, indent=2), encoding="utf-8")
+    _replace_with(metadata_path(output), lambda p: p.write_text(json.dumps(composed, ensure_ascii=False, indent=2), encoding="utf-8"))
+    archive = output.with_name(bundle.ZIP_NAME)
+    _replace_with(archive, lambda p: bundle.write_zip(data_dir, p))
+    _replace_with(output.with_name(bundle.SUMS_NAME), lambda p: bundle.write_sums([output, archive], p))
+
+
+def _replace_with(path: Path, write: Callable[[Path], object]) -> None:
+    temp = path.with_name(path.name + ".tmp")
+    try:
+        write(temp)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def _write(data_dir: Path, path: Path, report: Callable[[str], None]) -> None:

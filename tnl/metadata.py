@@ -18,6 +18,9 @@ BASE_METADATA = Path(__file__).resolve().parent.parent / "metadata.yml"
 def compose(base: dict, descriptor: dict, database: str) -> dict:
     """base plus, for every resource, its French title, description and column descriptions."""
     metadata = copy.deepcopy(base)
+    metadata["georef_attribution"] = next(
+        " ".join(s["title"].split()) for s in descriptor["sources"] if s["path"].endswith("provenance.json")
+    )
     tables = metadata.setdefault("databases", {}).setdefault(database, {}).setdefault("tables", {})
     for resource in datapackage.resources(descriptor):
         table = tables.setdefault(resource["name"], {})
