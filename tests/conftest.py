@@ -111,3 +111,10 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def pytest_configure(config):
+    """Plugins are plain modules in plugins/: make their pure helpers importable by the tests."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "plugins"))
