@@ -1,0 +1,57 @@
+"""Security headers on every response: a CSP that still lets the map tiles load, no MIME sniffing, framing rules.
+
+Datasette's own pages use inline scripts and styles, hence 'unsafe-inline'; everything else is same-origin
+except OpenStreetMap tiles. Only the map views are meant to be embedded in other sites (iframes).
+"""
+from functools import wraps
+
+from datasette import hookimpl
+
+TILES = "https://*.tile.openstreetmap.org"
+EMBEDDABLE_PREFIXES = ("/tnl/labelled_territories", "/tnl/results_map")
+
+
+def content_security_policy(embeddable: bool) -> str:
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: {TILES}",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors *" if embeddable else "frame-ancestors 'none'",
+    ])
+
+
+def security_headers(path: str) -> list[list[bytes]]:
+    embeddable = path.startswith(EMBEDDABLE_PREFIXES)
+    headers = [
+        [b"content-security-policy", content_security_policy(embeddable).encode()],
+        [b"x-content-type-options", b"nosniff"],
+    ]
+    if not embeddable:
+        headers.append([b"x-frame-options", b"DENY"])
+    return headers
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        @wraps(app)
+        async def with_headers(scope, receive, send):
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+
+            async def send_with_headers(event):
+                if event["type"] == "http.response.start":
+                    event = dict(event, headers=list(event.get("headers") or []) + security_headers(scope["path"]))
+                await send(event)
+
+            await app(scope, receive, send_with_headers)
+
+        return with_headers
+
+    return wrap
