@@ -90,9 +90,13 @@ def live_server(built_db_path):
     process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
-    """Debian's headless chromium driven by Playwright (no browser download)."""
+    """Debian's headless chromium driven by Playwright (no browser download).
+
+    Function-scoped: Playwright's sync API keeps an event loop running while it is open, which would
+    break the asyncio tests that share the session.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

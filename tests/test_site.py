@@ -8,6 +8,7 @@ import json
 import zipfile
 
 import pytest
+from markupsafe import escape
 
 from tnl import datapackage
 from tnl.build import metadata_path
@@ -61,7 +62,7 @@ async def test_canned_queries_run_with_their_defaults(datasette, name):
     assert response.json()["rows"], f"{name} returned no row with its default parameters"
     page = await datasette.client.get(f"/tnl/{name}")
     assert page.status_code == 200
-    assert datasette.metadata("queries", database="tnl")[name]["title"] in page.text
+    assert str(escape(datasette.metadata("queries", database="tnl")[name]["title"])) in page.text
 
 
 async def test_palmares_lists_an_edition_best_first(datasette, db):

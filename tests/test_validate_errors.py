@@ -79,13 +79,13 @@ def test_bad_input_is_refused_and_named(package_dir, case, breaker, file, row, f
 def test_failed_build_leaves_previous_database_intact(package_dir, tmp_path, case, breaker):
     output = tmp_path / "out" / "tnl.db"
     build(package_dir, output)
-    before = output.read_bytes()
+    published = {p.name: p.read_bytes() for p in output.parent.iterdir()}
+    assert set(published) == {"tnl.db", "metadata.json", "tnl-datapackage.zip", "SHA256SUMS"}
     breaker(package_dir)
     result = CliRunner().invoke(cli, ["build", "--data", str(package_dir), "--output", str(output)])
     assert result.exit_code == 1
     assert "rien n'a été publié" in result.output
-    assert output.read_bytes() == before
-    assert sorted(p.name for p in output.parent.iterdir()) == ["tnl.db"]
+    assert {p.name: p.read_bytes() for p in output.parent.iterdir()} == published  # byte for byte, no temp file left
 
 
 def test_validate_command_reports_every_error_and_exits_1(package_dir):
