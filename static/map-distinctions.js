@@ -1,0 +1,207 @@
+// Colours datasette-cluster-map's markers by distinction, with a French legend, over an outline of the départements.
+// cluster-map 0.18 offers no hook (no event; its map, rows and functions stay inside its module), so rather than
+// replace it this script only watches it: Leaflet init hooks see the map and markers it creates, and its own JSON
+// request is read on the way, to add the `popup` object it documents (and escapes) and to know which row each new
+// marker stands for. If cluster-map changes, markers fall back to its defaults; nothing breaks.
+
+const config = window.MAP_DISTINCTIONS || {};
+
+const DISTINCTIONS = [
+  ["niveau_1", "Niveau 1"],
+  ["niveau_2", "Niveau 2"],
+  ["niveau_3", "Niveau 3"],
+  ["niveau_4", "Niveau 4"],
+  ["niveau_5", "Niveau 5"],
+  ["badge", "Badge"],
+  ["bronze", "Bronze"],
+  ["argent", "Argent"],
+  ["or", "Or"],
+  ["non_publie", "Niveau non publié"],
+  ["autre", "Distinction non renseignée"],
+];
+const LABELS = Object.fromEntries(DISTINCTIONS);
+
+const METROPOLE = [[41.3, -5.3], [51.2, 9.7]];
+const ZONES = [
+  ["Métropole", METROPOLE],
+  ["Guadeloupe", [[15.8, -61.9], [16.6, -60.9]]],
+  ["Martinique", [[14.35, -61.3], [14.9, -60.75]]],
+  ["Guyane", [[2.1, -54.7], [5.8, -51.5]]],
+  ["La Réunion", [[-21.4, 55.2], [-20.85, 55.85]]],
+  ["Mayotte", [[-13.05, 44.95], [-12.6, 45.35]]],
+];
+
+const pending = []; // rows with a point, in the order cluster-map creates their markers
+const drawn = []; // {latlng, key} of each marker styled here
+let legendTitle = "Distinction";
+let refreshControls = () => {};
+
+const field = (row, ...names) => {
+  for (const name of names) {
+    if (name in row) {
+      const v = row[name];
+      return v !== null && typeof v === "object" && "value" in v ? v.value : v;
+    }
+  }
+  return undefined;
+};
+
+const columnNamed = (row, name) => Object.keys(row).find((key) => key.toLowerCase() === (name || "").toLowerCase());
+
+const distinctionKey = (row) => {
+  const id = field(row, "distinction", "latest_distinction");
+  if (id === undefined) return "autre";
+  if (id === null || id === "") return "non_publie";
+  return id in LABELS ? id : "autre";
+};
+
+const readRows = (data) => {
+  const rows = (data && data.rows) || [];
+  if (rows.length && "latest_distinction" in rows[0]) legendTitle = "Dernière distinction";
+  for (const row of rows) {
+    const key = distinctionKey(row);
+    const name = String(field(row, "name", "name_as_published") ?? "");
+    const id = field(row, "territory_id", "id");
+    const edition = field(row, "edition", "latest_edition");
+    if (!("popup" in row)) {
+      row.popup = {
+        title: name,
+        description: [LABELS[key], edition != null ? `édition ${edition}` : ""].filter(Boolean).join(" · "),
+        link: id != null ? (config.territory || "/territoire/") + encodeURIComponent(id) : "",
+      };
+    }
+    const lat = row[columnNamed(row, window.DATASETTE_CLUSTER_MAP_LATITUDE_COLUMN)];
+    const lng = row[columnNamed(row, window.DATASETTE_CLUSTER_MAP_LONGITUDE_COLUMN)];
+    // Same test as cluster-map, so that pending rows and created markers stay in step.
+    if (Math.abs(parseFloat(lat)) <= 90 && Math.abs(parseFloat(lng)) <= 180) {
+      pending.push({ lat: +lat, lng: +lng, key, name });
+    }
+  }
+  setTimeout(() => refreshControls(), 0);
+  return data;
+};
+
+const isClusterMapRequest = (resource) => {
+  const url = new URL(resource instanceof Request ? resource.url : String(resource), location.href);
+  return url.pathname === location.pathname + ".json" && url.searchParams.get("_shape") === "objects";
+};
+
+const originalFetch = window.fetch;
+window.fetch = function (resource, options) {
+  const response = originalFetch.apply(this, arguments);
+  if (!isClusterMapRequest(resource)) return response;
+  return response.then((r) => {
+    const json = r.json.bind(r);
+    r.json = () => json().then(readRows);
+    return r;
+  });
+};
+
+const control = (position, className, render) => {
+  const c = L.control({ position });
+  c.onAdd = () => {
+    const div = L.DomUtil.create("div", className);
+    L.DomEvent.disableClickPropagation(div);
+    return div;
+  };
+  c.render = () => render(c.getContainer());
+  return c;
+};
+
+const element = (tag, className, text) => {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  if (text !== undefined) el.textContent = text;
+  return el;
+};
+
+const setUp = (map) => {
+  const container = map.getContainer();
+  container.classList.add("map-distinctions");
+  config.map = map; // reachable from the tests and the console
+
+  map.on("layeradd", ({ layer }) => {
+    if (layer instanceof L.TileLayer) layer.once("tileload", () => container.classList.add("md-tiles"));
+  });
+  fetch(config.outline)
+    .then((r) => (r.ok ? r.json() : null))
+    .then((geojson) => {
+      if (geojson) L.geoJSON(geojson, { interactive: false, style: { className: "md-outline" } }).addTo(map);
+    })
+    .catch(() => {});
+
+  // cluster-map frames every marker: keep the metropolitan ones in view, the overseas ones a click away.
+  const fitBounds = map.fitBounds;
+  map.fitBounds = function (bounds, options) {
+    const metropole = L.latLngBounds(METROPOLE);
+    const inside = drawn.filter((m) => metropole.contains(m.latlng)).map((m) => m.latlng);
+    if (inside.length) bounds = L.latLngBounds(inside);
+    return fitBounds.call(this, bounds, { maxZoom: 11, ...options });
+  };
+
+  const legend = control("bottomright", "md-legend", (div) => {
+    const counts = {};
+    drawn.forEach((m) => (counts[m.key] = (counts[m.key] || 0) + 1));
+    const items = DISTINCTIONS.filter(([key]) => counts[key]).map(([key, label]) => {
+      const item = element("div", "md-legend-item");
+      item.append(element("span", `md-swatch md-${key}`), label + " ", element("span", "md-count", `(${counts[key]})`));
+      return item;
+    });
+    div.replaceChildren(element("strong", "", legendTitle), ...items);
+    div.hidden = !items.length;
+  });
+
+  const zones = control("topright", "md-zones", (div) => {
+    const present = ZONES.map(([name, box]) => {
+      const bounds = L.latLngBounds(box);
+      return [name, bounds, drawn.filter((m) => bounds.contains(m.latlng)).length];
+    }).filter(([, , n]) => n);
+    const buttons = present.map(([name, bounds, n]) => {
+      const button = element("button", "md-zone", `${name} (${n})`);
+      button.type = "button";
+      button.addEventListener("click", () => fitBounds.call(map, bounds));
+      return button;
+    });
+    div.replaceChildren(element("span", "", "Aller à : "), ...buttons);
+    div.hidden = drawn.every((m) => L.latLngBounds(METROPOLE).contains(m.latlng));
+  });
+
+  legend.addTo(map);
+  zones.addTo(map);
+  refreshControls = () => {
+    legend.render();
+    zones.render();
+  };
+};
+
+const clusterIcon = (cluster) =>
+  L.divIcon({
+    html: `<div><span>${cluster.getChildCount()}</span></div>`,
+    className: "marker-cluster md-cluster",
+    iconSize: L.point(36, 36),
+  });
+
+import(window.datasette.leaflet.JAVASCRIPT_URL).then(() => {
+  L.Map.addInitHook(function () {
+    if (config.map) return;
+    // cluster-map loads markercluster before it creates the map, and creates its cluster group just after.
+    if (L.MarkerClusterGroup) {
+      L.MarkerClusterGroup.addInitHook(function () {
+        // Neutral clusters: markercluster's green, yellow and orange read like distinctions. Fewer of them, too.
+        this.options.iconCreateFunction = clusterIcon;
+        this.options.maxClusterRadius = 30;
+      });
+    }
+    setUp(this);
+  });
+  L.Marker.addInitHook(function () {
+    if (L.MarkerCluster && this instanceof L.MarkerCluster) return;
+    const next = pending[0];
+    const latlng = this.getLatLng();
+    if (!next || next.lat !== latlng.lat || next.lng !== latlng.lng) return;
+    pending.shift();
+    this.options.icon = L.divIcon({ className: `md-marker md-${next.key}`, iconSize: [14, 14], popupAnchor: [0, -4] });
+    this.options.title = `${next.name} — ${LABELS[next.key]}`;
+    drawn.push({ latlng, key: next.key });
+  });
+});
