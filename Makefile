@@ -40,5 +40,11 @@ georef: $(INSTALLED)
 	$(BIN)/pip install --quiet -r scripts/requirements-georef.txt
 	$(BIN)/python scripts/georef.py
 
+# Figures, no pass/fail: build time, then load against a stock Datasette (wrk from Debian).
+bench: $(INSTALLED) build
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(BIN)/python benchmarks/build_time.py
+	$(BIN)/python benchmarks/serve_load.py
+
 clean:
 	rm -rf build
