@@ -1,0 +1,194 @@
+"""A page for every territory at /territoire/<id> (and <id>.json): history, mentions, indicators and peers."""
+from __future__ import annotations
+
+import asyncio
+import bisect
+import gc
+import itertools
+import re
+import weakref
+from urllib.parse import urlencode
+
+from datasette import Response, hookimpl
+
+from tnl import peers as peer_rules
+
+ID = r"[A-Za-z0-9_-]{1,100}"
+CONFIDENCE = {"high": "haute", "medium": "moyenne", "low": "faible"}
+MATCH = {"sure": "sûr", "probable": "probable", "doubtful": "douteux"}
+ORIGIN = {"declaration_publique": "déclaration publique", "questionnaire": "questionnaire"}
+REDIRECTS = {"commune": lambda ref, code: ref["communes"].get(code.upper()), "epci": lambda ref, code: code,
+             "departement": lambda ref, code: f"departement-{code.upper()}",
+             "region": lambda ref, code: f"region-{code}"}
+TERRITORIES_SQL = """
+select t.id, t.name, t.kind, t.epci_type, t.cog_code, t.siren, t.departement_code, t.region_code, t.epci_siren,
+  t.population, t.population_year, t.latitude, t.longitude, t.former_cog_codes, t.note,
+  l.latest_edition, l.latest_distinction, l.latest_distinction_label, e.distinction_scheme, d.rank
+from territories t left join labelled_territories l on l.id = t.id
+left join editions e on e.edition = l.latest_edition left join distinctions d on d.id = l.latest_distinction
+"""
+HISTORY_SQL = """
+select r.edition, e.distinction_scheme as scheme, r.distinction, coalesce(d.label, :unpublished) as distinction_label,
+  d.rank as distinction_rank, r.name_as_published, r.source_urls, r.confidence, r.match_confidence, r.match_note, r.note
+from results r join editions e on e.edition = r.edition left join distinctions d on d.id = r.distinction
+where r.territory_id = :id order by r.edition
+"""
+MENTIONS_SQL = "select edition, mention, source_urls, confidence from mentions where territory_id = :id order by edition, mention"
+INDICATORS_SQL = """
+select i.domain, v.indicator, i.label, i.unit, i.type, v.edition, v.value, v.origin, v.source_url, v.date, v.note
+from indicator_values v join indicators i on i.code = v.indicator where v.territory_id = :id order by i.domain, i.label, v.date
+"""
+_references = weakref.WeakKeyDictionary()
+_lock = asyncio.Lock()
+
+
+def database(datasette):
+    return datasette.get_database("tnl" if "tnl" in datasette.databases else None)
+
+
+def _rows(conn, sql: str):
+    cursor = conn.cursor()  # not conn.row_factory: the connection is Datasette's and shared
+    cursor.row_factory = lambda cursor, row: {c[0]: v for c, v in zip(cursor.description, row)}
+    return cursor.execute(sql)
+
+
+def _load(conn) -> dict:
+    territories, communes, by_kind = {}, {}, {}
+    for row in _rows(conn, TERRITORIES_SQL):
+        edition = row.pop("latest_edition")
+        latest = {"edition": edition, "distinction": row.pop("latest_distinction"), "label": row.pop("latest_distinction_label"),
+                  "scheme": row.pop("distinction_scheme"), "rank": row.pop("rank")}
+        row["latest"] = latest if edition else None
+        row["marker"] = peer_rules.marker(row) if row["latitude"] is not None else None
+        territories[row["id"]] = row
+        if row["kind"] == "commune":
+            for code in [row["cog_code"], *(row["former_cog_codes"] or "").split(";")]:
+                communes.setdefault(code.strip().upper(), row["id"])
+        by_kind.setdefault((row["kind"], "national"), []).append(row)
+        by_kind.setdefault((row["kind"], row["region_code"]), []).append(row)
+    for rows in by_kind.values():
+        rows.sort(key=lambda r: r["population"] if r["population"] is not None else -1)
+    editions = _rows(conn, "select edition, distinction_scheme as scheme from editions order by edition").fetchall()
+    scales = {scheme: [d["label"].split(" (")[0] for d in rows] for scheme, rows in itertools.groupby(
+        _rows(conn, "select scheme, label from distinctions order by scheme, rank"), key=lambda d: d["scheme"])}
+    return {"territories": territories, "communes": communes, "by_kind": by_kind,
+            "populations": {k: [r["population"] if r["population"] is not None else -1 for r in v] for k, v in by_kind.items()},
+            "editions": editions, "scales": scales}
+
+
+async def references(datasette) -> dict:
+    """Everything small and immutable, read once per process (about 36,000 territories)."""
+    if datasette not in _references:
+        async with _lock:
+            if datasette not in _references:
+                _references[datasette] = await database(datasette).execute_fn(_load)
+                gc.freeze()  # these objects live as long as the process: spare the collector rescanning them
+    return _references[datasette]
+
+
+def _candidates(ref: dict, territory: dict, options) -> list[dict]:
+    """A superset of the peers, cheap to get: same kind and perimeter, population band found by bisection."""
+    group = (territory["kind"], "national" if options.perimetre == "national" else territory["region_code"])
+    rows, band = ref["by_kind"].get(group, []), peer_rules.population_band(territory, options)
+    if band is None:
+        return rows
+    populations = ref["populations"][group]
+    return rows[bisect.bisect_left(populations, band[0]):bisect.bisect_right(populations, band[1])]
+
+
+def _link(ref: dict, territory_id: str | None) -> dict | None:
+    target = ref["territories"].get(territory_id or "")
+    return target and {"id": target["id"], "name": target["name"], "url": f"/territoire/{target['id']}"}
+
+
+def _panels(editions: list[dict]) -> list[dict]:
+    """Consecutive editions sharing a scheme: each panel of the chart has its own scale, never one line across."""
+    panels, start = [], 0
+    for scheme, group in itertools.groupby(editions, key=lambda e: e["scheme"]):
+        count = len(list(group))
+        panels.append({"scheme": scheme, "first": start, "last": start + count - 1})
+        start += count
+    return panels
+
+
+async def territory_data(datasette, ref: dict, territory: dict, args, markers: bool = True) -> dict:
+    db, params = database(datasette), {"id": territory["id"], "unpublished": peer_rules.UNPUBLISHED}
+    history = [dict(r) for r in await db.execute(HISTORY_SQL, params)]
+    for row in history:
+        row["source_urls"] = [s.strip() for s in (row["source_urls"] or "").split("|") if s.strip()]
+    indicators = [dict(r, origin_label=ORIGIN.get(r["origin"], r["origin"])) for r in await db.execute(INDICATORS_SQL, params)]
+    options = peer_rules.parse_options(args, territory)
+    found = peer_rules.find_peers(territory, _candidates(ref, territory, options), options)
+    region = _link(ref, f"region-{territory['region_code']}")
+    return {
+        "territory": dict({k: v for k, v in territory.items() if k != "marker"}, kind_label=peer_rules.KIND_LABELS.get(territory["kind"], territory["kind"]),
+                          url=f"/territoire/{territory['id']}",
+                          departement=_link(ref, f"departement-{territory['departement_code']}"), region=region,
+                          epci=_link(ref, territory["epci_siren"])),
+        "editions": ref["editions"],
+        "history": history,
+        "mentions": [dict(r) for r in await db.execute(MENTIONS_SQL, params)],
+        "indicators": [{"domain": domain, "values": list(values)} for domain, values in itertools.groupby(indicators, key=lambda r: r["domain"])],
+        "peers": peer_rules.section(territory, found, options, region and region["name"], args.get("page"), markers),
+    }
+
+
+def _query(args, **changes) -> str:
+    params = {k: args.get(k) for k in ("min", "max", "perimetre", "page") if args.get(k)}
+    params = {k: v for k, v in {**params, **changes}.items() if v is not None}
+    return "?" + urlencode(params) if params else ""
+
+
+async def not_found(datasette, request, message="Ce territoire n'existe pas dans nos données."):
+    html = await datasette.render_template("territoire_404.html", {"message": message}, request=request)
+    return Response.html(html, status=404)
+
+
+async def territory_page(datasette, request):
+    ref = await references(datasette)
+    territory = ref["territories"].get(request.url_vars["id"])
+    if territory is None:
+        if request.url_vars.get("format"):
+            return Response.json({"erreur": "Territoire introuvable", "id": request.url_vars["id"]}, status=404)
+        return await not_found(datasette, request)
+    as_json = bool(request.url_vars.get("format"))
+    data = await territory_data(datasette, ref, territory, request.args, markers=as_json)  # the map fetches the JSON
+    if as_json:
+        return Response.json(data, headers={"Access-Control-Allow-Origin": "*"})
+    context = dict(data, panels=_panels(data["editions"]), scales=ref["scales"], confidence=CONFIDENCE, match=MATCH,
+                   json_url=data["territory"]["url"] + ".json" + _query(request.args, page=None),
+                   national_url=_query(request.args, perimetre="national", page=None),
+                   region_url=_query(request.args, perimetre="region", page=None),
+                   previous_url=_query(request.args, page=data["peers"]["page"] - 1),
+                   next_url=_query(request.args, page=data["peers"]["page"] + 1))
+    return Response.html(await datasette.render_template("territoire.html", context, request=request))
+
+
+async def redirect(datasette, request):
+    ref = await references(datasette)
+    kind, code = request.url_vars["kind"], request.url_vars["code"]
+    target = REDIRECTS[kind](ref, code) if re.fullmatch(r"[0-9AaBb]{2,9}", code) else None
+    if target not in ref["territories"] or ref["territories"][target]["kind"] != kind:
+        return await not_found(datasette, request, f"Aucun territoire de ce type n'a le code « {code[:20]} ».")
+    query = f"?{request.query_string}" if request.query_string else ""
+    return Response.redirect(f"/territoire/{target}{query}", status=301)
+
+
+async def malformed(datasette, request):
+    return await not_found(datasette, request, "Cette adresse ne correspond à aucun territoire.")
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/territoire/(?P<kind>commune|departement|region|epci)/(?P<code>[^/]{1,20})$", redirect),
+        (rf"^/territoire/(?P<id>{ID})(?P<format>\.json)?$", territory_page),
+        (r"^/territoire(?:/.*)?$", malformed),
+    ]
+
+
+@hookimpl
+def startup(datasette):
+    async def load():
+        await references(datasette)
+    return load

@@ -1,0 +1,90 @@
+"""An in-memory index of territory names and codes: accent-, case- and punctuation-insensitive, best matches first."""
+from __future__ import annotations
+
+import heapq
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_QUERY_LENGTH = 100
+ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
+SEPARATORS = re.compile(r"[^a-z0-9]+")
+COMMUNE_CODE = re.compile(r"^(?:[0-9]{5}|2[AB][0-9]{3})$")
+DEPARTEMENT_CODE = re.compile(r"^(?:[0-9]{2,3}|2[AB])$")
+SIREN = re.compile(r"^[0-9]{9}$")
+
+
+def normalise(text: str) -> str:
+    """'Saint-Étienne-du-Rouvray', "st etienne du rouvray" and 'ST-ÉTIENNE DU ROUVRAY' all give the same key."""
+    text = unicodedata.normalize("NFKD", text.translate(LIGATURES))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return " ".join(ABBREVIATIONS.get(word, word) for word in SEPARATORS.split(text) if word)
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    name: str
+    kind: str
+    departement_code: str | None
+    population: int | None
+    cog_code: str | None = None
+    siren: str | None = None
+    former_cog_codes: tuple[str, ...] = ()
+
+
+class SearchIndex:
+    def __init__(self, entries):
+        self.entries = list(entries)
+        self.keys = [normalise(e.name) for e in self.entries]
+        self.compact = [key.replace(" ", "") for key in self.keys]
+        self.by_code: dict[str, list[int]] = {}
+        for i, e in enumerate(self.entries):
+            for code in {e.id, e.cog_code, e.siren, *e.former_cog_codes} - {None, ""}:
+                self.by_code.setdefault(code.upper(), []).append(i)
+
+    def search(self, query: str, limit: int = 10) -> list[Entry]:
+        """Codes first (exact), then names: exact, prefix, word prefix, infix, all words; larger population first."""
+        query = (query or "").strip()[:MAX_QUERY_LENGTH]
+        ranked = {i: (0, rank) for rank, i in enumerate(self._by_code(query.upper()))}
+        key = normalise(query)
+        if key:
+            compact = key.replace(" ", "")
+            if len(compact) <= 2:  # one or two letters: infix matches would be most names, and useless
+                found = [i for i, name in enumerate(self.keys) if name.startswith(key) or (" " + key) in name]
+            else:
+                found = [i for i, name in enumerate(self.compact) if compact in name]
+            for i in found:
+                if i not in ranked:
+                    ranked[i] = (1, self._name_rank(self.keys[i], key))
+            words = sorted(key.split(), key=len, reverse=True)
+            if len(words) > 1:
+                longest = words[0]
+                for i in [i for i, name in enumerate(self.keys) if longest in name]:
+                    if i not in ranked and all(word in self.keys[i] for word in words[1:]):
+                        ranked[i] = (1, 5)
+        best = heapq.nsmallest(limit, ranked, key=lambda i: (*ranked[i], -(self.entries[i].population or -1), self.keys[i]))
+        return [self.entries[i] for i in best]
+
+    def _by_code(self, code: str) -> list[int]:
+        if SIREN.match(code) or COMMUNE_CODE.match(code):
+            return self.by_code.get(code, [])
+        if DEPARTEMENT_CODE.match(code):
+            found = self.by_code.get(code, [])
+            # "38" is Isère, and "84" both Vaucluse and Auvergne-Rhône-Alpes: départements before régions.
+            return sorted((i for i in found if self.entries[i].kind in ("departement", "region")),
+                          key=lambda i: self.entries[i].kind != "departement")
+        return []
+
+    @staticmethod
+    def _name_rank(name: str, key: str) -> int:
+        if name == key:
+            return 0
+        if name.startswith(key):
+            return 1
+        if (" " + key) in name:
+            return 2
+        if key in name:
+            return 3
+        return 4  # only once spaces and punctuation are ignored ("labergement" for "L'Abergement")
