@@ -177,4 +177,4 @@ async def test_public_read_only_settings(datasette):
 
 async def test_default_facets_on_results(datasette):
     data = (await datasette.client.get("/tnl/results_map.json?_facet_size=50")).json()
-    assert {"edition", "distinction_label", "kind", "region_code", "departement_code"} <= set(data["facet_results"])
+    assert {"edition", "distinction_label", "kind", "region_name", "departement_name"} <= set(data["facet_results"])

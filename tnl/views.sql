@@ -66,7 +66,9 @@ SELECT
   t.name,
   t.kind,
   t.departement_code,
+  dep.name AS departement_name,
   t.region_code,
+  reg.name AS region_name,
   r.distinction,
   coalesce(d.label, 'Labellisé (niveau non publié)') AS distinction_label,
   r.name_as_published,
@@ -75,4 +77,6 @@ SELECT
   t.longitude
 FROM results r
 JOIN territories t ON t.id = r.territory_id
+LEFT JOIN departements dep ON dep.code = t.departement_code
+LEFT JOIN regions reg ON reg.code = t.region_code
 LEFT JOIN distinctions d ON d.id = r.distinction;
