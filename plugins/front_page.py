@@ -1,6 +1,8 @@
 """Data for the French front page, read once from the immutable database."""
 from datasette import hookimpl
 
+from tnl import coverage_text
+
 DATABASE = "tnl"
 LATEST_PALMARES_SQL = """
 select r.edition, t.id, t.name, t.kind, t.departement_code,
@@ -22,23 +24,17 @@ select
 _cache = {}
 
 
-def coverage_sentence(row: dict) -> str:
-    """« 2020 : 2 lauréats publiés sur 26 annoncés », worded so that a partial list is never taken for the whole."""
-    published, announced = row["published_count"], row["announced_count"]
-    laureates = "lauréat publié" if published < 2 else "lauréats publiés"
-    if announced is None:
-        return f"{row['edition']} : {published} {laureates} (nombre de lauréats annoncé inconnu)"
-    if published >= announced:
-        return f"{row['edition']} : {published} {laureates} sur {announced} annoncés (liste complète)"
-    return f"{row['edition']} : {published} {laureates} sur {announced} annoncés — liste partielle"
+coverage_sentence = coverage_text.edition_sentence
 
 
 async def front_page_data(datasette) -> dict:
     db = datasette.get_database(DATABASE)
     if db.path not in _cache:
         coverage = [dict(r) for r in (await db.execute("select * from coverage order by edition desc")).rows]
+        by_distinction = [dict(r) for r in (await db.execute("select * from coverage_by_distinction")).rows]
         for row in coverage:
             row["sentence"] = coverage_sentence(row)
+            row["distinctions"] = coverage_text.distinction_lines([d for d in by_distinction if d["edition"] == row["edition"]])
         _cache[db.path] = {
             "counts": dict((await db.execute(COUNTS_SQL)).first()),
             "latest_palmares": [dict(r) for r in (await db.execute(LATEST_PALMARES_SQL)).rows],

@@ -16,7 +16,7 @@ from tnl import peers as peer_rules
 ID = r"[A-Za-z0-9_-]{1,100}"
 CONFIDENCE = {"high": "haute", "medium": "moyenne", "low": "faible"}
 MATCH = {"sure": "sûr", "probable": "probable", "doubtful": "douteux"}
-ORIGIN = {"declaration_publique": "déclaration publique", "questionnaire": "questionnaire"}
+ORIGIN = {"declaration_publique": "déclaration publique", "questionnaire": "questionnaire (réponse publiée avec accord)"}
 REDIRECTS = {"commune": lambda ref, code: ref["communes"].get(code.upper()), "epci": lambda ref, code: code,
              "departement": lambda ref, code: f"departement-{code.upper()}",
              "region": lambda ref, code: f"region-{code}"}
@@ -46,10 +46,10 @@ def database(datasette):
     return datasette.get_database("tnl" if "tnl" in datasette.databases else None)
 
 
-def _rows(conn, sql: str):
+def _rows(conn, sql: str, params=()):
     cursor = conn.cursor()  # not conn.row_factory: the connection is Datasette's and shared
     cursor.row_factory = lambda cursor, row: {c[0]: v for c, v in zip(cursor.description, row)}
-    return cursor.execute(sql)
+    return cursor.execute(sql, params)
 
 
 def _load(conn) -> dict:
@@ -113,10 +113,12 @@ def _panels(editions: list[dict]) -> list[dict]:
 
 async def territory_data(datasette, ref: dict, territory: dict, args, markers: bool = True) -> dict:
     db, params = database(datasette), {"id": territory["id"], "unpublished": peer_rules.UNPUBLISHED}
-    history = [dict(r) for r in await db.execute(HISTORY_SQL, params)]
+    # One trip to the database thread for the three small indexed queries, rather than three.
+    history, mentions, indicators = await db.execute_fn(
+        lambda conn: [_rows(conn, sql, params).fetchall() for sql in (HISTORY_SQL, MENTIONS_SQL, INDICATORS_SQL)])
     for row in history:
         row["source_urls"] = [s.strip() for s in (row["source_urls"] or "").split("|") if s.strip()]
-    indicators = [dict(r, origin_label=ORIGIN.get(r["origin"], r["origin"])) for r in await db.execute(INDICATORS_SQL, params)]
+    indicators = [dict(r, origin_label=ORIGIN.get(r["origin"], r["origin"])) for r in indicators]
     options = peer_rules.parse_options(args, territory)
     found = peer_rules.find_peers(territory, _candidates(ref, territory, options), options)
     region = _link(ref, f"region-{territory['region_code']}")
@@ -127,7 +129,7 @@ async def territory_data(datasette, ref: dict, territory: dict, args, markers: b
                           epci=_link(ref, territory["epci_siren"])),
         "editions": ref["editions"],
         "history": history,
-        "mentions": [dict(r) for r in await db.execute(MENTIONS_SQL, params)],
+        "mentions": mentions,
         "indicators": [{"domain": domain, "values": list(values)} for domain, values in itertools.groupby(indicators, key=lambda r: r["domain"])],
         "peers": peer_rules.section(territory, found, options, region and region["name"], args.get("page"), markers),
     }

@@ -20,7 +20,7 @@ CANNED_QUERIES = ["palmares", "nouveaux_laureats", "progressions", "fideles", "p
                   "par_departement", "derniere_distinction", "derniers_resultats"]
 TABLES_AND_VIEWS = ["results", "territories", "editions", "distinctions", "mentions", "indicators",
                     "indicator_values", "regions", "departements", "results_map", "labelled_territories",
-                    "territory_history", "coverage"]
+                    "territory_history", "coverage", "coverage_by_distinction", "announced_counts", "open_questions"]
 
 
 async def test_front_page_has_entry_points_for_the_three_audiences(datasette, db):

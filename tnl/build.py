@@ -22,10 +22,11 @@ VIEWS_SQL = Path(__file__).with_name("views.sql")
 SQLITE_TYPES = {"integer": int, "number": float, "boolean": int}
 CASTS = {"integer": int, "number": float, "boolean": lambda v: v.lower() in ("true", "1")}
 INDEXES = {
-    "results": [["edition"], ["distinction"], ["territory_id"]],
+    "results": [["edition"], ["distinction"], ["territory_id", "edition"]],  # latest/first edition per territory from the index
     "territories": [["kind"], ["departement_code"], ["region_code"], ["epci_siren"], ["cog_code"], ["kind", "population"]],
     "mentions": [["territory_id"]],
     "indicator_values": [["territory_id"], ["indicator"]],
+    "indicator_aggregates": [["edition", "group_by"]],
 }
 # Full-text search: accent- and case-insensitive ("ales" finds "Alès").
 FTS = {"territories": ["name", "cog_code"], "results": ["name_as_published"]}
@@ -87,6 +88,9 @@ def _replace_with(path: Path, write: Callable[[Path], object]) -> None:
 def _write(data_dir: Path, path: Path, report: Callable[[str], None]) -> None:
     descriptor = datapackage.read_descriptor(data_dir)
     db = sqlite_utils.Database(path)
+    # A temporary file, renamed over the output only once complete: no rollback journal, no fsync while loading.
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
     rows_by_table = {r["name"]: _typed_rows(data_dir, r) for r in datapackage.resources(descriptor)}
     _place_bodies_at_their_seat(rows_by_table["territories"])
     _create_lookup(db, "regions", _regions(rows_by_table["territories"]))

@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from tnl import build as build_step
+from tnl import official as official_step
+from tnl import questionnaire_import as questionnaire_step
 from tnl import serve as serve_step
 from tnl.datapackage import DEFAULT_DATA_DIR
 from tnl.validate import validate as validate_step
@@ -56,12 +58,55 @@ def serve(database: Path, host: str, port: int):
     serve_step.serve(database, host, port)
 
 
-def _exit_on_problems(problems) -> None:
+@cli.command("import-official")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--edition", type=int, required=True, help="Édition de la liste officielle (année).")
+@data_option
+@click.option("--apply", "apply_changes", is_flag=True, help="Écrit results.csv et mentions.csv (sinon, affiche seulement les différences).")
+@click.option("--source", "source_url", default=None, help="URL de la liste officielle, citée comme source ; obligatoire avec --apply.")
+@click.option("--remove-absent", is_flag=True, help="Retire de data/ les lauréats et mentions de l'édition absents de la liste officielle.")
+def import_official(file: Path, edition: int, data_dir: Path, apply_changes: bool, source_url: str | None, remove_absent: bool):
+    """Compare la liste officielle d'une édition (CSV, schemas/official_list.schema.yaml) aux données, puis l'importe avec --apply."""
+    if apply_changes and not source_url:
+        raise click.UsageError("--source URL est obligatoire avec --apply : la liste officielle doit être citée comme source.")
+    plan = official_step.plan_import(data_dir, edition, file, source_url or "", remove_absent)
+    _exit_on_problems(plan.problems, "rien n'a été écrit dans le paquet de données.")
+    for line in official_step.describe(plan):
+        click.echo(line)
+    if not apply_changes:
+        click.echo("Rien n'a été écrit : relancez avec --apply --source URL pour mettre à jour results.csv et mentions.csv.")
+        return
+    try:
+        written = official_step.apply(plan, data_dir)
+    except official_step.ImportRejected as error:
+        _exit_on_problems(error.problems, "rien n'a été écrit dans le paquet de données.")
+    if written:
+        click.echo("results.csv et mentions.csv écrits ; le paquet de données est valide. Lancez « tnl build » pour publier.")
+
+
+@cli.command("import-questionnaire")
+@click.argument("export", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--edition", type=int, required=True, help="Édition du questionnaire (année), vérifiée sur chaque ligne de l'export.")
+@data_option
+@click.option("--source", default=None, help="URL citée comme source des réponses publiées (par défaut : la page de l'édition).")
+@click.option("--date", "date", default=None, help="Date des réponses publiées, AAAA-MM-JJ (par défaut : la date des résultats de l'édition).")
+def import_questionnaire(export: Path, edition: int, data_dir: Path, source: str | None, date: str | None):
+    """Importe l'export du questionnaire (CSV ou XLSX) : publie les réponses des candidats qui l'acceptent et
+    des agrégats sous secret statistique ; l'export lui-même n'est jamais recopié."""
+    try:
+        report = questionnaire_step.import_questionnaire(export, edition, data_dir, source=source, date=date)
+    except questionnaire_step.ImportRefused as error:
+        _exit_on_problems(error.problems, "rien n'a été écrit dans le paquet de données.")
+    for line in report.lines():
+        click.echo(line)
+    click.echo("Lancez « tnl build » pour publier.")
+
+def _exit_on_problems(problems, outcome: str = "rien n'a été publié.") -> None:
     if not problems:
         return
     for problem in problems:
         click.echo(str(problem), err=True)
-    click.echo(f"{len(problems)} erreur(s) : rien n'a été publié.", err=True)
+    click.echo(f"{len(problems)} erreur(s) : {outcome}", err=True)
     sys.exit(1)
 
 

@@ -58,6 +58,41 @@ SELECT
 FROM editions e
 ORDER BY e.edition;
 
+-- Per edition and distinction of its scheme: announced count (when a source gives one) against rows published,
+-- plus one row per edition for the laureates published without their distinction.
+CREATE VIEW coverage_by_distinction AS
+WITH counts AS (
+  SELECT
+    e.edition,
+    d.id AS distinction,
+    d.label AS distinction_label,
+    d.rank AS distinction_rank,
+    a.announced_count,
+    a.source_url AS announced_source,
+    a.note AS announced_note,
+    (SELECT count(*) FROM results r WHERE r.edition = e.edition AND r.distinction = d.id) AS published_count
+  FROM editions e
+  JOIN distinctions d ON d.scheme = e.distinction_scheme
+  LEFT JOIN announced_counts a ON a.edition = e.edition AND a.distinction = d.id
+  UNION ALL
+  SELECT e.edition, NULL, 'Distinction non publiée', NULL, NULL, NULL,
+    'Lauréats publiés sans leur distinction : aucune source accessible ne la donne.',
+    (SELECT count(*) FROM results r WHERE r.edition = e.edition AND r.distinction IS NULL)
+  FROM editions e
+)
+SELECT
+  *,
+  CASE WHEN announced_count IS NOT NULL THEN max(announced_count - published_count, 0) END AS missing_count,
+  CASE
+    WHEN distinction IS NULL THEN 'distinction non publiée'
+    WHEN announced_count IS NULL THEN 'effectif inconnu'
+    WHEN announced_count = 0 AND published_count = 0 THEN 'non décernée'
+    WHEN published_count >= announced_count THEN 'complète'
+    ELSE 'partielle'
+  END AS status
+FROM counts
+ORDER BY edition, distinction_rank IS NULL, distinction_rank DESC;
+
 -- Results with their territory, for tables, facets and the map that follow the same filters.
 CREATE VIEW results_map AS
 SELECT
