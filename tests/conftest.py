@@ -1,7 +1,15 @@
 """Shared fixtures: a small real-schema package to break on purpose, and the database built from data/."""
 from __future__ import annotations
 
+import csv
+import io
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,9 +42,8 @@ def db(built_db_path) -> sqlite_utils.Database:
     return sqlite_utils.Database(built_db_path)
 
 
-@pytest.fixture(scope="session")
-def datasette(built_db_path):
-    """The site as `tnl serve` configures it, for Datasette's in-process test client."""
+def site_for(database: Path):
+    """Datasette configured as `tnl serve` configures it, for the in-process test client."""
     import json
 
     from datasette.app import Datasette
@@ -45,11 +52,11 @@ def datasette(built_db_path):
     from tnl.serve import ROOT, SETTINGS
 
     return Datasette(
-        immutables=[str(built_db_path)],
-        metadata=json.loads(metadata_path(built_db_path).read_text(encoding="utf-8")),
-        plugins_dir=str(ROOT / "plugins") if (ROOT / "plugins").is_dir() else None,
-        template_dir=str(ROOT / "templates") if (ROOT / "templates").is_dir() else None,
-        static_mounts=[("static", str(ROOT / "static"))] if (ROOT / "static").is_dir() else [],
+        immutables=[str(database)],
+        metadata=json.loads(metadata_path(database).read_text(encoding="utf-8")),
+        plugins_dir=str(ROOT / "plugins"),
+        template_dir=str(ROOT / "templates"),
+        static_mounts=[("static", str(ROOT / "static"))],
         settings={name: _setting(value) for name, value in SETTINGS.items()},
         cors=True,
     )
@@ -59,35 +66,52 @@ def _setting(value: str):
     return {"on": True, "off": False}.get(value, int(value) if value.isdigit() else value)
 
 
-@pytest.fixture(scope="session")
-def live_server(built_db_path):
-    """A real `tnl serve` process on a free loopback port, for the browser tests and load runs."""
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
+@contextmanager
+def serving(database: Path):
+    """A real `tnl serve` process of database on a free loopback port; yields its base URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "tnl.cli", "serve", "--db", str(built_db_path), "--port", str(port)],
+        [sys.executable, "-m", "tnl.cli", "serve", "--db", str(database), "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError(process.stderr.read().decode())
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/-/versions.json", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            process.kill()
+            raise RuntimeError(process.stderr.read().decode())
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def set_cell(path: Path, line: int, column: str, value: str) -> None:
+    """Write one cell through the csv module, so that any text is quoted as a spreadsheet would."""
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    rows[line - 1][rows[0].index(column)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def datasette(built_db_path):
+    return site_for(built_db_path)
+
+
+@pytest.fixture(scope="session")
+def live_server(built_db_path):
+    """The real site on loopback, for the browser tests and load runs."""
+    with serving(built_db_path) as url:
+        yield url
 
 
 @pytest.fixture

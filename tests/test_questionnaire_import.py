@@ -20,7 +20,8 @@ from tnl import disclosure
 from tnl.build import build
 from tnl.cli import cli
 from tnl.questionnaire_export import read_schema
-from tnl.questionnaire_import import ImportRefused, import_questionnaire
+from tnl.questionnaire_import import import_questionnaire
+from tnl.validate import Rejected
 
 EDITION = 2024  # results published on 2024-12-04
 
@@ -285,7 +286,7 @@ def test_malformed_export_is_refused_and_data_unchanged(data_dir, tmp_path, fmt,
     row = row or len(table)
     (synthetic.write_xlsx if fmt == "xlsx" else synthetic.write_csv)(path, table)
     before = snapshot(data_dir)
-    with pytest.raises(ImportRefused) as refused:
+    with pytest.raises(Rejected) as refused:
         import_questionnaire(path, EDITION, data_dir)
     problems = refused.value.problems
     assert any(p.row == row and p.field == column and fragment in p.message for p in problems), [str(p) for p in problems]
@@ -300,7 +301,7 @@ def test_unknown_edition_and_edition_without_mapping_are_refused(data_dir, tmp_p
     path, _ = export(data_dir, tmp_path)
     before = snapshot(data_dir)
     for edition, fragment in ((2031, "inconnue"), (2023, "aucune colonne")):
-        with pytest.raises(ImportRefused) as refused:
+        with pytest.raises(Rejected) as refused:
             import_questionnaire(path, edition, data_dir)
         assert any(fragment in p.message for p in refused.value.problems)
     assert snapshot(data_dir) == before

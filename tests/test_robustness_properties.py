@@ -23,7 +23,7 @@ from tnl.build import build
 from tnl.search_index import Entry, SearchIndex, normalise
 from tnl.validate import CONTROL, _departement_problems, _pattern_problems, _siren_problems, validate
 
-from conftest import DATA, FIXTURE_PACKAGE
+from conftest import DATA, FIXTURE_PACKAGE, set_cell
 
 PURE = settings(max_examples=200, deadline=None)
 SLOW = settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -38,15 +38,6 @@ def fresh_package() -> Path:
     shutil.copytree(FIXTURE_PACKAGE, data)
     shutil.copy(DATA / "datapackage.yaml", data)
     return data
-
-
-def set_cell(path: Path, line: int, column: str, value: str) -> None:
-    """Write one cell through the csv module, so that any text is quoted as a spreadsheet would."""
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-    rows[line - 1][rows[0].index(column)] = value
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
 
 
 # --- any text round-trips -----------------------------------------------------------------------------------------

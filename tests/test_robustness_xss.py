@@ -7,22 +7,16 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from markupsafe import escape
 
-from tnl.build import build, metadata_path
+from tnl.build import build
 
-from conftest import DATA, FIXTURE_PACKAGE, _setting
+from conftest import DATA, FIXTURE_PACKAGE, serving, set_cell, site_for
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)>"
@@ -47,14 +41,6 @@ HOSTILE_CELLS = [
 ]
 
 
-def set_cell(path: Path, line: int, column: str, value: str) -> None:
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-    rows[line - 1][rows[0].index(column)] = value
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
 def hostile_db(tmp_path_factory) -> Path:
     data = tmp_path_factory.mktemp("hostile") / "data"
@@ -68,40 +54,14 @@ def hostile_db(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def hostile(hostile_db):
     """Datasette configured as `tnl serve` configures it, on the hostile database (in-process test client)."""
-    from datasette.app import Datasette
-
-    from tnl.serve import ROOT, SETTINGS
-
-    return Datasette(
-        immutables=[str(hostile_db)],
-        metadata=json.loads(metadata_path(hostile_db).read_text(encoding="utf-8")),
-        plugins_dir=str(ROOT / "plugins"), template_dir=str(ROOT / "templates"),
-        static_mounts=[("static", str(ROOT / "static"))],
-        settings={name: _setting(value) for name, value in SETTINGS.items()}, cors=True,
-    )
+    return site_for(hostile_db)
 
 
 @pytest.fixture(scope="module")
 def hostile_server(hostile_db):
     """A real `tnl serve` of the hostile database on a free loopback port, for Chromium."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "tnl.cli", "serve", "--db", str(hostile_db), "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError(process.stderr.read().decode())
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with serving(hostile_db) as url:
+        yield url
 
 
 def test_the_hostile_text_is_in_the_database(hostile_db):

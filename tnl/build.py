@@ -15,7 +15,7 @@ from typing import Callable
 import sqlite_utils
 
 from tnl import bundle, datapackage, metadata
-from tnl.validate import Problem, validate
+from tnl.validate import Rejected, validate
 
 DEFAULT_OUTPUT = Path("build/tnl.db")
 VIEWS_SQL = Path(__file__).with_name("views.sql")
@@ -33,18 +33,12 @@ FTS = {"territories": ["name", "cog_code"], "results": ["name_as_published"]}
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 
 
-class BuildError(Exception):
-    def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problème(s) dans les données")
-        self.problems = problems
-
-
 def build(data_dir: Path, output: Path, report: Callable[[str], None] = lambda message: None) -> Path:
-    """Validate data_dir, then write the database to output; raise BuildError and keep output as it was on failure."""
+    """Validate data_dir, then write the database to output; raise Rejected and keep output as it was on failure."""
     report("Validation du paquet de données…")
     problems = validate(data_dir)
     if problems:
-        raise BuildError(problems)
+        raise Rejected(problems)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=output.name + ".", suffix=".tmp", dir=output.parent)

@@ -12,6 +12,7 @@ from tnl import official as official_step
 from tnl import questionnaire_import as questionnaire_step
 from tnl import serve as serve_step
 from tnl.datapackage import DEFAULT_DATA_DIR
+from tnl.validate import Rejected
 from tnl.validate import validate as validate_step
 
 data_option = click.option(
@@ -43,7 +44,7 @@ def build(data_dir: Path, output: Path):
     start = time.perf_counter()
     try:
         build_step.build(data_dir, output, report=lambda message: click.echo(message, err=True))
-    except build_step.BuildError as error:
+    except Rejected as error:
         _exit_on_problems(error.problems)
     click.echo(f"Construction terminée en {time.perf_counter() - start:.1f} s : {output}")
 
@@ -78,7 +79,7 @@ def import_official(file: Path, edition: int, data_dir: Path, apply_changes: boo
         return
     try:
         written = official_step.apply(plan, data_dir)
-    except official_step.ImportRejected as error:
+    except Rejected as error:
         _exit_on_problems(error.problems, "rien n'a été écrit dans le paquet de données.")
     if written:
         click.echo("results.csv et mentions.csv écrits ; le paquet de données est valide. Lancez « tnl build » pour publier.")
@@ -95,7 +96,7 @@ def import_questionnaire(export: Path, edition: int, data_dir: Path, source: str
     des agrégats sous secret statistique ; l'export lui-même n'est jamais recopié."""
     try:
         report = questionnaire_step.import_questionnaire(export, edition, data_dir, source=source, date=date)
-    except questionnaire_step.ImportRefused as error:
+    except Rejected as error:
         _exit_on_problems(error.problems, "rien n'a été écrit dans le paquet de données.")
     for line in report.lines():
         click.echo(line)

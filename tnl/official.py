@@ -19,16 +19,10 @@ from frictionless import FrictionlessException, Resource, Schema
 from tnl import datapackage
 from tnl.search_index import normalise
 from tnl.territory_match import TerritoryMatcher
-from tnl.validate import Problem, _check_file, _problem, scheme_problems, validate
+from tnl.validate import Problem, Rejected, _check_file, _problem, scheme_problems, validate
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "official_list.schema.yaml"
 METHODS = {"siren": "SIREN", "cog_code": "code officiel", "nom et département": "nom et département"}
-
-
-class ImportRejected(Exception):
-    def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problème(s)")
-        self.problems = problems
 
 
 @dataclass
@@ -273,10 +267,10 @@ def describe(plan: Plan) -> list[str]:
 def apply(plan: Plan, data_dir: Path) -> bool:
     """Write results.csv and mentions.csv (each via a temporary file and a rename), only if the package stays valid.
 
-    Returns False when there was nothing to write; raises ImportRejected, writing nothing, if validation fails.
+    Returns False when there was nothing to write; raises Rejected, writing nothing, if validation fails.
     """
     if plan.problems:
-        raise ImportRejected(plan.problems)
+        raise Rejected(plan.problems)
     if plan.unchanged:
         return False
     data_dir = Path(data_dir)
@@ -293,7 +287,7 @@ def apply(plan: Plan, data_dir: Path) -> bool:
             _write_csv(staging / path, header, rows[name])
         problems = validate(staging)
         if problems:
-            raise ImportRejected(problems)
+            raise Rejected(problems)
         for path in targets.values():
             os.replace(staging / path, data_dir / path)
     finally:

@@ -16,16 +16,10 @@ from pathlib import Path
 
 from tnl import datapackage, disclosure
 from tnl.questionnaire_export import Export, check_export, check_mapping
-from tnl.validate import Problem
+from tnl.validate import Problem, Rejected
 
 ORIGIN = "questionnaire"
 LABEL_SITE = "https://territoire-numerique-libre.org/"
-
-
-class ImportRefused(Exception):
-    def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problème(s) dans l'export")
-        self.problems = problems
 
 
 @dataclass
@@ -55,7 +49,7 @@ class Report:
 
 def import_questionnaire(export_path: Path, edition: int, data_dir: Path, source: str | None = None,
                          date: str | None = None) -> Report:
-    """Check the export, then replace the edition's questionnaire rows in data_dir; raise ImportRefused on any problem."""
+    """Check the export, then replace the edition's questionnaire rows in data_dir; raise Rejected on any problem."""
     data_dir = Path(data_dir)
     descriptor = datapackage.read_descriptor(data_dir)
     read = lambda name: _read(data_dir, datapackage.resource(descriptor, name))  # noqa: E731
@@ -63,19 +57,19 @@ def import_questionnaire(export_path: Path, edition: int, data_dir: Path, source
     indicators = {row["code"]: row for _, row in read("indicators")}
     problems = []
     if str(edition) not in editions:
-        raise ImportRefused([Problem(Path(export_path).name, 0, "edition", f"édition {edition} inconnue ; attendu : une édition de editions.csv")])
+        raise Rejected([Problem(Path(export_path).name, 0, "edition", f"édition {edition} inconnue ; attendu : une édition de editions.csv")])
     date = date or editions[str(edition)]["results_date"] or editions[str(edition)]["ceremony_date"]
     if not date:
         problems.append(Problem("editions.csv", 0, "results_date", f"date des résultats {edition} inconnue ; attendu : l'option --date AAAA-MM-JJ"))
     columns, mapping_problems = check_mapping(read("questionnaire_mapping"), edition, indicators)
     problems += mapping_problems
     if problems:
-        raise ImportRefused(problems)
+        raise Rejected(problems)
     territories = {row["id"]: row for _, row in read("territories")}
     ids = dict({row["siren"]: row["id"] for row in territories.values() if row["siren"]}, **{i: i for i in territories})
     export, problems = check_export(export_path, edition, columns, indicators, ids)
     if problems:
-        raise ImportRefused(problems)
+        raise Rejected(problems)
     source = source or _edition_page(editions[str(edition)])
     values = _values_rows(export, edition, source, date)
     aggregates = _aggregate_rows(export, edition, indicators, territories, read, sorted({code for code, _ in columns.values()}))

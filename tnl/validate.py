@@ -28,6 +28,14 @@ TYPE_NAMES = {
 SIREN_COLUMNS = ("siren", "epci_siren")
 
 
+class Rejected(Exception):
+    """Raised by a pipeline step (build, imports) with the problems that stopped it; it wrote nothing."""
+
+    def __init__(self, problems: list["Problem"]):
+        super().__init__(f"{len(problems)} problème(s)")
+        self.problems = problems
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     file: str
