@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import bisect
 import gc
 import itertools
 import re
@@ -10,8 +9,10 @@ import weakref
 from urllib.parse import urlencode
 
 from datasette import Response, hookimpl
+from markupsafe import Markup
 
 from tnl import peers as peer_rules
+from tnl.templating import synchronous_environment
 
 ID = r"[A-Za-z0-9_-]{1,100}"
 CONFIDENCE = {"high": "haute", "medium": "moyenne", "low": "faible"}
@@ -34,6 +35,7 @@ from results r join editions e on e.edition = r.edition left join distinctions d
 where r.territory_id = :id order by r.edition
 """
 MENTIONS_SQL = "select edition, mention, source_urls, confidence from mentions where territory_id = :id order by edition, mention"
+DOCUMENTED_SQL = "select territory_id from results union select territory_id from mentions union select territory_id from indicator_values"
 INDICATORS_SQL = """
 select i.domain, v.indicator, i.label, i.unit, i.type, v.edition, v.value, v.origin, v.source_url, v.date, v.note
 from indicator_values v join indicators i on i.code = v.indicator where v.territory_id = :id order by i.domain, i.label, v.date
@@ -53,47 +55,34 @@ def _rows(conn, sql: str, params=()):
 
 
 def _load(conn) -> dict:
-    territories, communes, by_kind = {}, {}, {}
+    territories, communes = {}, {}
     for row in _rows(conn, TERRITORIES_SQL):
         edition = row.pop("latest_edition")
         latest = {"edition": edition, "distinction": row.pop("latest_distinction"), "label": row.pop("latest_distinction_label"),
                   "scheme": row.pop("distinction_scheme"), "rank": row.pop("rank")}
         row["latest"] = latest if edition else None
-        row["marker"] = peer_rules.marker(row) if row["latitude"] is not None else None
         territories[row["id"]] = row
         if row["kind"] == "commune":
             for code in [row["cog_code"], *(row["former_cog_codes"] or "").split(";")]:
                 communes.setdefault(code.strip().upper(), row["id"])
-        by_kind.setdefault((row["kind"], "national"), []).append(row)
-        by_kind.setdefault((row["kind"], row["region_code"]), []).append(row)
-    for rows in by_kind.values():
-        rows.sort(key=lambda r: r["population"] if r["population"] is not None else -1)
     editions = _rows(conn, "select edition, distinction_scheme as scheme from editions order by edition").fetchall()
     scales = {scheme: [d["label"].split(" (")[0] for d in rows] for scheme, rows in itertools.groupby(
         _rows(conn, "select scheme, label from distinctions order by scheme, rank"), key=lambda d: d["scheme"])}
-    return {"territories": territories, "communes": communes, "by_kind": by_kind,
-            "populations": {k: [r["population"] if r["population"] is not None else -1 for r in v] for k, v in by_kind.items()},
+    return {"territories": territories, "communes": communes, "peers": peer_rules.PeerIndex(territories.values()),
+            "documented": {row[0] for row in conn.execute(DOCUMENTED_SQL)},
             "editions": editions, "scales": scales}
 
 
 async def references(datasette) -> dict:
-    """Everything small and immutable, read once per process (about 36,000 territories)."""
+    """Everything small and immutable, read once per process (about 36,000 territories), and the content template."""
     if datasette not in _references:
         async with _lock:
             if datasette not in _references:
-                _references[datasette] = await database(datasette).execute_fn(_load)
+                loaded = await database(datasette).execute_fn(_load)
+                loaded["content"] = synchronous_environment(datasette.jinja_env.loader).get_template("_territoire_contenu.html")
+                _references[datasette] = loaded
                 gc.freeze()  # these objects live as long as the process: spare the collector rescanning them
     return _references[datasette]
-
-
-def _candidates(ref: dict, territory: dict, options) -> list[dict]:
-    """A superset of the peers, cheap to get: same kind and perimeter, population band found by bisection."""
-    group = (territory["kind"], "national" if options.perimetre == "national" else territory["region_code"])
-    rows, band = ref["by_kind"].get(group, []), peer_rules.population_band(territory, options)
-    if band is None:
-        return rows
-    populations = ref["populations"][group]
-    return rows[bisect.bisect_left(populations, band[0]):bisect.bisect_right(populations, band[1])]
 
 
 def _link(ref: dict, territory_id: str | None) -> dict | None:
@@ -113,17 +102,19 @@ def _panels(editions: list[dict]) -> list[dict]:
 
 async def territory_data(datasette, ref: dict, territory: dict, args, markers: bool = True) -> dict:
     db, params = database(datasette), {"id": territory["id"], "unpublished": peer_rules.UNPUBLISHED}
-    # One trip to the database thread for the three small indexed queries, rather than three.
-    history, mentions, indicators = await db.execute_fn(
-        lambda conn: [_rows(conn, sql, params).fetchall() for sql in (HISTORY_SQL, MENTIONS_SQL, INDICATORS_SQL)])
+    history = mentions = indicators = []
+    if territory["id"] in ref["documented"]:  # most territories have no result, mention or indicator: no trip for them
+        # One trip to the database thread for the three small indexed queries, rather than three.
+        history, mentions, indicators = await db.execute_fn(
+            lambda conn: [_rows(conn, sql, params).fetchall() for sql in (HISTORY_SQL, MENTIONS_SQL, INDICATORS_SQL)])
     for row in history:
         row["source_urls"] = [s.strip() for s in (row["source_urls"] or "").split("|") if s.strip()]
     indicators = [dict(r, origin_label=ORIGIN.get(r["origin"], r["origin"])) for r in indicators]
     options = peer_rules.parse_options(args, territory)
-    found = peer_rules.find_peers(territory, _candidates(ref, territory, options), options)
+    found = ref["peers"].find(territory, options)
     region = _link(ref, f"region-{territory['region_code']}")
     return {
-        "territory": dict({k: v for k, v in territory.items() if k != "marker"}, kind_label=peer_rules.KIND_LABELS.get(territory["kind"], territory["kind"]),
+        "territory": dict(territory, kind_label=peer_rules.KIND_LABELS.get(territory["kind"], territory["kind"]),
                           url=f"/territoire/{territory['id']}",
                           departement=_link(ref, f"departement-{territory['departement_code']}"), region=region,
                           epci=_link(ref, territory["epci_siren"])),
@@ -163,6 +154,7 @@ async def territory_page(datasette, request):
                    region_url=_query(request.args, perimetre="region", page=None),
                    previous_url=_query(request.args, page=data["peers"]["page"] - 1),
                    next_url=_query(request.args, page=data["peers"]["page"] + 1))
+    context["contenu"] = Markup(ref["content"].render(context))
     return Response.html(await datasette.render_template("territoire.html", context, request=request))
 
 

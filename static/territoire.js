@@ -79,9 +79,10 @@
     var container = document.getElementById("carte-pairs");
     if (!container || !container.dataset.lat) return;
     var started = performance.now();
-    // datasette-leaflet ships Leaflet as an ES module that also sets window.L, as datasette-cluster-map uses it.
+    // datasette-leaflet ships Leaflet as an ES module that also sets window.L, as datasette-cluster-map uses it;
+    // its script on every page says where the module is.
     Promise.all([
-      import(container.dataset.leaflet),
+      import(window.datasette.leaflet.JAVASCRIPT_URL),
       fetch(container.dataset.json).then(function (r) { return r.json(); })
     ]).then(function (loaded) {
       draw(container, loaded[1]);

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import html
 import math
+from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tnl import peers
 
@@ -38,48 +41,98 @@ def test_parse_options_defaults_and_clamps():
     assert peers.parse_options({"min": "abc", "max": ""}, commune) == peers.Options(0.5, 2.0, "region")
 
 
-def test_is_peer_same_kind_band_and_region():
+def is_peer(territory: dict, candidate: dict, options) -> bool:
+    """The peer rule written plainly (the index must agree with it): same kind, same perimeter, population in band."""
+    band = peers.population_band(territory, options)
+    return (candidate["kind"] == territory["kind"] and candidate["id"] != territory["id"]
+            and (options.perimetre == "national" or candidate["region_code"] == territory["region_code"])
+            and (band is None or (candidate["population"] is not None and band[0] <= candidate["population"] <= band[1])))
+
+
+def listing_order(territory: dict):
+    """The listing rule written plainly: labelled first, latest edition first, then closest population, then name."""
+    reference = peers.population_key(territory)
+
+    def key(peer):
+        latest, population = peer["latest"], peers.population_key(peer)
+        return (latest is None, -latest["edition"] if latest else 0, peers.distance(population, reference), population,
+                peer["name"], peer["id"])
+    return key
+
+
+def found(me: dict, others: list[dict], options=peers.Options()) -> list[str]:
+    """Ids of the peers of me among others, in listing order, from the index."""
+    return [p["id"] for p in peers.PeerIndex([me, *others]).find(me, options).ordered()]
+
+
+def test_peers_same_kind_band_and_region():
     me, options = territory(population=1000), peers.Options()
-    assert peers.is_peer(me, territory("2", population=500), options)
-    assert peers.is_peer(me, territory("2", population=2000), options)
-    assert not peers.is_peer(me, territory("2", population=499), options)
-    assert not peers.is_peer(me, territory("2", population=2001), options)
-    assert not peers.is_peer(me, territory("2", kind="epci"), options)
-    assert not peers.is_peer(me, territory("2", region="11"), options)
-    assert peers.is_peer(me, territory("2", region="11"), peers.Options(perimetre="national"))
-    assert not peers.is_peer(me, me, options)
+    assert found(me, [territory("2", population=500)]) == ["2"]
+    assert found(me, [territory("2", population=2000)]) == ["2"]
+    assert found(me, [territory("2", population=499)]) == []
+    assert found(me, [territory("2", population=2001)]) == []
+    assert found(me, [territory("2", kind="epci")]) == []
+    assert found(me, [territory("2", region="11")]) == []
+    assert found(me, [territory("2", region="11")], peers.Options(perimetre="national")) == ["2"]
+    assert peers.PeerIndex([me]).find(me, options).total == 0
 
 
 def test_bodies_without_population_compare_by_kind_and_region_only():
     syndicat = territory(kind="syndicat", population=None)
     assert peers.population_band(syndicat, peers.Options()) is None
-    assert peers.is_peer(syndicat, territory("2", kind="syndicat", population=None), peers.Options())
-    assert not peers.is_peer(syndicat, territory("2", kind="syndicat", population=None, region="11"), peers.Options())
+    assert found(syndicat, [territory("2", kind="syndicat", population=None)]) == ["2"]
+    assert found(syndicat, [territory("2", kind="syndicat", population=None, region="11")]) == []
     assert "population n'est pas connue" in peers.describe(syndicat, peers.Options(), "Auvergne-Rhône-Alpes")
 
 
-def test_find_peers_puts_labelled_first_then_closest_population():
+def latest(edition, distinction="or", label="Label Or", scheme="badge_bronze_argent_or", rank=4):
+    return {"edition": edition, "distinction": distinction, "label": label, "scheme": scheme, "rank": rank}
+
+
+def test_labelled_first_then_closest_population():
     me = territory(population=1000)
-    latest = lambda edition: {"edition": edition, "distinction": "or", "label": "Label Or", "scheme": "badge_bronze_argent_or", "rank": 4}
-    found = peers.find_peers(me, [territory("a", population=1900), territory("b", population=1050),
-                                  territory("c", population=600, latest=latest(2023)),
-                                  territory("d", population=1500, latest=latest(2025))], peers.Options())
-    assert [p["id"] for p in found] == ["d", "c", "b", "a"]
+    assert found(me, [territory("a", population=1900), territory("b", population=1050),
+                      territory("c", population=600, latest=latest(2023)),
+                      territory("d", population=1500, latest=latest(2025))]) == ["d", "c", "b", "a"]
+    # 500 and 2000 are almost equally far from 1000 on a log scale: the exact distance decides.
+    assert found(me, [territory("x", population=2000), territory("y", population=500), territory("z", population=999)]) == ["z", "y", "x"]
 
 
-def test_summarise_counts_and_shares():
-    level = lambda d, scheme, rank, label: {"edition": 2024, "distinction": d, "scheme": scheme, "rank": rank, "label": label}
-    summary = peers.summarise([
-        territory("a", latest=level("or", "badge_bronze_argent_or", 4, "Label Or")),
-        territory("b", latest=level("niveau_3", "niveaux_1_5", 3, "Niveau 3")),
-        territory("c", latest=level(None, None, None, peers.UNPUBLISHED)),
-        territory("d"),
-    ])
+populations = st.one_of(st.none(), st.integers(0, 3000))
+candidates = st.lists(st.tuples(st.sampled_from(["commune", "epci"]), st.sampled_from(["84", "11"]), populations,
+                                st.sampled_from([None, 2023, 2024, 2025]), st.sampled_from(["or", "argent", ""]),
+                                st.sampled_from(["Aa", "Ab", "B"])), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(candidates, st.integers(0, 40), st.sampled_from([0.0, 0.5, 0.9, 1.0]), st.sampled_from([1.0, 1.5, 2.0, 100.0]),
+       st.sampled_from(["region", "national"]))
+def test_index_agrees_with_the_plain_rules(rows, me_index, low, high, perimeter):
+    everyone = [territory(str(i), kind=kind, region=region, population=population, name=name,
+                          latest=latest(edition, distinction or None, distinction or peers.UNPUBLISHED) if edition else None)
+                for i, (kind, region, population, edition, distinction, name) in enumerate(rows)]
+    everyone.append(territory("me", population=1000))
+    me, options = everyone[me_index % len(everyone)], peers.Options(low, high, perimeter)
+    expected = sorted((c for c in everyone if is_peer(me, c, options)), key=listing_order(me))
+    result = peers.PeerIndex(everyone).find(me, options)
+    assert [p["id"] for p in result.ordered()] == [p["id"] for p in expected]
+    assert result.total == len(expected)
+    assert sum(result.counts().values()) == sum(1 for p in expected if p["latest"])
+
+
+def test_summary_counts_and_shares():
+    me = territory(population=1000)
+    others = [territory("a", latest=latest(2025)),
+              territory("b", latest=latest(2024, "niveau_3", "Niveau 3", "niveaux_1_5", 3)),
+              territory("c", latest=latest(2025, None, peers.UNPUBLISHED, "badge_bronze_argent_or", None)),
+              territory("d")]
+    result = peers.PeerIndex([me, *others]).find(me, peers.Options())
+    summary = peers.summarise(result.counts(), result.total)
     assert summary["total"] == 4 and summary["labelled"] == 3 and summary["never_labelled"] == 1
     assert summary["labelled_share"] == 75.0
     assert [(s["distinction"], s["count"], s["share"]) for s in summary["shares"]] == [
-        ("Label Or", 1, 25.0), ("Niveau 3", 1, 25.0), (peers.UNPUBLISHED, 1, 25.0)]
-    assert peers.summarise([])["labelled_share"] == 0.0
+        ("Label Or", 1, 25.0), (peers.UNPUBLISHED, 1, 25.0), ("Niveau 3", 1, 25.0)]
+    assert peers.summarise(Counter(), 0)["labelled_share"] == 0.0
 
 
 def test_describe_in_french():
@@ -97,11 +150,12 @@ def test_page_number(value, expected):
 
 def test_section_paginates_the_list_but_keeps_every_marker():
     me = territory(population=1000)
-    found = [dict(territory(str(i), population=900), latitude=45.0, longitude=5.0) for i in range(120)]
-    found[0]["latest"] = {"edition": 2025, "distinction": None, "label": peers.UNPUBLISHED, "scheme": "badge_bronze_argent_or", "rank": None}
+    others = [dict(territory(f"{i:03}", population=900), latitude=45.0, longitude=5.0) for i in range(120)]
+    others[0]["latest"] = latest(2025, None, peers.UNPUBLISHED, "badge_bronze_argent_or", None)
+    found = peers.PeerIndex([me, *others]).find(me, peers.Options())
     part = peers.section(me, found, peers.Options(), "Auvergne-Rhône-Alpes", page="3")
     assert (part["page"], part["pages"], len(part["items"]), len(part["markers"])) == (3, 3, 20, 120)
-    assert part["markers"][0] == (45.0, 5.0, "0", "T0", "", peers.UNPUBLISHED)
+    assert part["markers"][0] == (45.0, 5.0, "000", "T000", "", peers.UNPUBLISHED)
     assert part["markers"][1][4:] == (None, None)
     assert part["rules"]["population_min"] == 500 and part["rules"]["population_max"] == 2000
     assert peers.section(me, found, peers.Options(), None, markers=False)["markers"] is None

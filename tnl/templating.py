@@ -1,0 +1,30 @@
+"""Template helpers shared by our pages, and the synchronous environment that renders a territory page's content."""
+from __future__ import annotations
+
+import jinja2
+
+from tnl.peers import KIND_LABELS
+
+
+def nature(kind: str) -> str:
+    """French label of a territory kind: « etablissement_public » -> « établissement public »."""
+    return KIND_LABELS.get(kind, kind or "")
+
+
+def number(value) -> str:
+    """36000 -> « 36 000 » (narrow no-break space). A plain function: a template macro costs far more per call."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def install(env: jinja2.Environment) -> None:
+    env.filters["nature"] = nature
+    env.globals["number"] = number
+
+
+def synchronous_environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
+    """Datasette renders asynchronously: every lookup is awaited and every chunk of output climbs through each level of
+    async generators. A territory page's content is about 1,000 chunks; rendered synchronously with the same loader,
+    then handed to Datasette as one piece, the page costs a third of the time."""
+    env = jinja2.Environment(loader=loader, autoescape=True)
+    install(env)
+    return env
