@@ -6,7 +6,8 @@ Starts `tnl serve`, then runs wrk with a Lua script that walks a shuffled list o
 disjoint stride), so no URL is ever requested twice: the response cache never answers. Phases:
   1. every territory page once (about 36,000 distinct /territoire/<id>), 2. distinct search queries,
   3. one key page repeated (cache hits), against a trivial response (the floor).
-Prints requests per second, p50/p99 latency and the server's RSS before and after each phase; no pass/fail.
+Prints requests per second, p50/p99 latency, the server's CPU time per request and its RSS before and after each
+phase; no pass/fail.
 Needs wrk (Debian package `wrk`).
 """
 from __future__ import annotations
@@ -22,7 +23,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from serve_load import rss_mb, to_ms  # noqa: E402
+from serve_load import cpu_seconds, rss_mb, to_ms  # noqa: E402
 from territory_latency import start_server  # noqa: E402
 
 from tnl.search_index import normalise  # noqa: E402
@@ -105,12 +106,13 @@ def main() -> None:
             phases = [("territory pages, cold random walk", pages, pages[0]),
                       ("search queries, cold (distinct)", searches, searches[0])]
             for name, paths, first in phases:
-                before = rss_mb(pid)
+                before, cpu = rss_mb(pid), cpu_seconds(pid)
                 seconds = args.seconds or max(10, len(paths) // 50)
                 r = run_wrk(base, paths, first, args.connections, seconds, Path(tmp))
                 errors = f"  ({r['errors']} errors)" if r["errors"] else ""
+                cpu_ms = (cpu_seconds(pid) - cpu) / r["requests"] * 1000
                 print(f"{name:36} {r['requests']:6} req  {r['rps']:7.0f} req/s  p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms  "
-                      f"RSS {before:.0f} -> {rss_mb(pid):.0f} MB{errors}", flush=True)
+                      f"server CPU {cpu_ms:.2f} ms/req  RSS {before:.0f} -> {rss_mb(pid):.0f} MB{errors}", flush=True)
             floor = run_wrk(base, None, "/-/versions.json", args.connections, 5, Path(tmp))
             key = run_wrk(base, None, "/territoire/213801517", args.connections, 5, Path(tmp))
             for name, r in (("trivial JSON (floor)", floor), ("key page repeated (cache hits)", key)):

@@ -10,6 +10,7 @@ Needs wrk (Debian package `wrk`; `make bench` installs it).
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import socket
@@ -63,6 +64,12 @@ def server(command: list[str], port: int):
 def rss_mb(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far: divided by requests, what one response costs the server."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def to_ms(value: str) -> float:
