@@ -25,10 +25,11 @@ class ResponseCache:
             self.entries.move_to_end(key)
         return entry
 
-    def put(self, key, status: int, headers: list, body: bytes) -> None:
+    def put(self, key, status: int, headers, body: bytes) -> None:
         if len(body) > self.max_response_bytes or key in self.entries:
             return
-        self.entries[key] = (status, headers, body)
+        # Tuples of bytes only: the garbage collector stops tracking them, so a full cache adds nothing to its pauses.
+        self.entries[key] = (status, tuple((bytes(k), bytes(v)) for k, v in headers), body)
         self.total_bytes += len(body)
         while self.total_bytes > self.max_total_bytes:
             _, (_, _, evicted) = self.entries.popitem(last=False)
@@ -51,7 +52,7 @@ def wrap(app, cache: ResponseCache):
         hit = cache.get(key) if key else None
         if hit:
             status, headers, body = hit
-            await send({"type": "http.response.start", "status": status, "headers": headers + [[b"x-cache", b"hit"]]})
+            await send({"type": "http.response.start", "status": status, "headers": [*headers, (b"x-cache", b"hit")]})
             await send({"type": "http.response.body", "body": body})
             return
         if key is None:
@@ -68,7 +69,7 @@ def wrap(app, cache: ResponseCache):
                 chunks.append(event.get("body", b""))
                 size += len(chunks[-1])
                 if not event.get("more_body") and _keepable(started):
-                    cache.put(key, started["status"], list(started.get("headers") or []), b"".join(chunks))
+                    cache.put(key, started["status"], started.get("headers") or [], b"".join(chunks))
             await send(event)
 
         await app(scope, receive, recording_send)
