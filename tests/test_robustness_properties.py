@@ -20,7 +20,7 @@ from stdnum.fr import siren
 from excel_csv import FORMULA_STARTS, excel_cell, to_excel_csv
 from tnl import datapackage
 from tnl.build import build
-from tnl.search_index import Entry, SearchIndex, normalise
+from tnl.search_index import Entry, SearchIndex, _containing, _joined, normalise
 from tnl.validate import CONTROL, _departement_problems, _pattern_problems, _siren_problems, validate
 
 from conftest import DATA, FIXTURE_PACKAGE, set_cell
@@ -208,3 +208,13 @@ def test_normalise_ignores_accents_and_case(text):
 def test_search_finds_the_same_whatever_the_accents(names, query):
     index = SearchIndex([Entry(str(i), name, "commune", "38", i) for i, name in enumerate(names)])
     assert [e.id for e in index.search(query)] == [e.id for e in index.search(plain(query).upper())]
+
+
+@settings(max_examples=200, deadline=None)
+@given(names=st.lists(st.text("abc ", max_size=6), max_size=12), fragment=st.text("abc ", min_size=1, max_size=3),
+       at_start=st.booleans())
+def test_names_containing_a_fragment_are_the_plain_scan(names, fragment, at_start):
+    """The index finds names in one joined string: the same names, in order, as testing each name."""
+    text, starts = _joined(names)
+    fragment = "\n" + fragment if at_start else fragment
+    assert _containing(text, starts, fragment) == [i for i, name in enumerate(names) if fragment in "\n" + name]

@@ -1,6 +1,7 @@
 """An in-memory index of territory names and codes: accent-, case- and punctuation-insensitive, best matches first."""
 from __future__ import annotations
 
+import bisect
 import heapq
 import re
 import unicodedata
@@ -39,6 +40,9 @@ class SearchIndex:
         self.entries = list(entries)
         self.keys = [normalise(e.name) for e in self.entries]
         self.compact = [key.replace(" ", "") for key in self.keys]
+        # Every name in one string, each after a newline: str.find scans it in C, rather than a Python loop over names.
+        self.keys_text, self.keys_starts = _joined(self.keys)
+        self.compact_text, self.compact_starts = _joined(self.compact)
         self.by_code: dict[str, list[int]] = {}
         for i, e in enumerate(self.entries):
             for code in {e.id, e.cog_code, e.siren, *e.former_cog_codes} - {None, ""}:
@@ -52,16 +56,17 @@ class SearchIndex:
         if key:
             compact = key.replace(" ", "")
             if len(compact) <= 2:  # one or two letters: infix matches would be most names, and useless
-                found = [i for i, name in enumerate(self.keys) if name.startswith(key) or (" " + key) in name]
+                found = sorted({*_containing(self.keys_text, self.keys_starts, "\n" + key),
+                                *_containing(self.keys_text, self.keys_starts, " " + key)})
             else:
-                found = [i for i, name in enumerate(self.compact) if compact in name]
+                found = _containing(self.compact_text, self.compact_starts, compact)
             for i in found:
                 if i not in ranked:
                     ranked[i] = (1, self._name_rank(self.keys[i], key))
             words = sorted(key.split(), key=len, reverse=True)
             if len(words) > 1:
                 longest = words[0]
-                for i in [i for i, name in enumerate(self.keys) if longest in name]:
+                for i in _containing(self.keys_text, self.keys_starts, longest):
                     if i not in ranked and all(word in self.keys[i] for word in words[1:]):
                         ranked[i] = (1, 5)
         best = heapq.nsmallest(limit, ranked, key=lambda i: (*ranked[i], -(self.entries[i].population or -1), self.keys[i]))
@@ -88,3 +93,23 @@ class SearchIndex:
         if key in name:
             return 3
         return 4  # only once spaces and punctuation are ignored ("labergement" for "L'Abergement")
+
+
+def _joined(names: list[str]) -> tuple[str, list[int]]:
+    """'\nname0\nname1…' and where each name's newline is."""
+    starts, position = [], 0
+    for name in names:
+        starts.append(position)
+        position += len(name) + 1
+    return "".join("\n" + name for name in names), starts
+
+
+def _containing(text: str, starts: list[int], fragment: str) -> list[int]:
+    """Indexes of the names containing fragment (which has no newline, or starts with the one before a name)."""
+    found, position = [], text.find(fragment)
+    while position != -1:
+        i = bisect.bisect_right(starts, position) - 1
+        found.append(i)
+        following = starts[i + 1] if i + 1 < len(starts) else len(text)
+        position = text.find(fragment, following)
+    return found
