@@ -3,9 +3,10 @@
 Usage: .venv/bin/python benchmarks/growth.py [--scales 1,10,100,1000] [--requests 60] [--values-per-result N] [--keep DIR]
 
 For each scale: benchmarks/synthetic.py writes a scaled copy of the package into a temporary directory (never data/),
-`tnl build` builds it (total time and validation share), then `tnl serve` serves it and each key query is requested
-sequentially on a fresh connection, every request with a distinct URL (an ignored `_n=` parameter, or a distinct territory),
-so that the in-memory response cache never answers: these are the costs of computing each response.
+`tnl build` builds it in a fresh process (total time, validation share, peak resident memory), then `tnl serve` serves
+it and each key query is requested sequentially on a fresh connection, every request with a distinct URL (an ignored
+`_n=` parameter, or a distinct territory), so that the in-memory response cache never answers: these are the costs of
+computing each response.
 Scale `max` is every territory in every edition. Prints figures only; no pass/fail.
 """
 from __future__ import annotations
@@ -25,6 +26,9 @@ from build_time import timed_build  # noqa: E402
 from synthetic import generate  # noqa: E402
 from territory_latency import get, start_server  # noqa: E402
 
+# What the map page asks for: datasette-cluster-map 0.18.2's query string, plus the `_nofacet=1` that
+# static/map-distinctions.js adds to it.
+MAP_QUERY = "_size=max&_labels=on&_extra=count&_extra=next_url&_shape=objects&_nofacet=1"
 QUERIES = {
     "results JSON ?edition=": lambda k, ctx: f"/tnl/results.json?edition={ctx['editions'][k % len(ctx['editions'])]}&_n={k}",
     "faceted JSON (territories)": lambda k, ctx: f"/tnl/territories.json?_facet=kind&_facet=region_code&kind=commune&_n={k}",
@@ -32,7 +36,7 @@ QUERIES = {
     "par_region": lambda k, ctx: f"/tnl/par_region.json?_n={k}",
     "derniere_distinction": lambda k, ctx: f"/tnl/derniere_distinction.json?_n={k}",
     "territory page (labelled)": lambda k, ctx: f"/territoire/{ctx['labelled'][k % len(ctx['labelled'])]}",
-    "map data (labelled_territories)": lambda k, ctx: f"/tnl/labelled_territories.json?_shape=objects&_size=max&_n={k}",
+    "map data (labelled_territories)": lambda k, ctx: f"/tnl/labelled_territories.json?{MAP_QUERY}&_n={k}",
 }
 
 
@@ -85,21 +89,24 @@ def main() -> None:
             start = time.perf_counter()
             counts = generate(data, scale, values_per_result=args.values_per_result)
             generated = time.perf_counter() - start
-            total, validation = timed_build(data, output)
+            total, validation, peak = timed_build(data, output)
             size = output.stat().st_size / 1e6
             print(f"scale {scale}: {counts} generated in {generated:.1f} s; build {total:.1f} s "
-                  f"(validation {validation:.1f} s, {validation / total:.0%}); database {size:.1f} MB", flush=True)
+                  f"(validation {validation:.1f} s, {validation / total:.0%}), peak memory {peak:.0f} MB; "
+                  f"database {size:.1f} MB", flush=True)
             figures = measure(output, args.requests)
             for name, (p50, p99, statuses) in figures.items():
                 print(f"  {name:34} p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  status {sorted(statuses)}", flush=True)
-            rows.append((scale, counts, total, validation, size, figures))
+            rows.append((scale, counts, total, validation, peak, size, figures))
     print()
     names = list(QUERIES)
-    print(f"{'scale':>6} {'results':>8} {'values':>9} {'build s':>8} {'valid.':>6} {'DB MB':>7} | " + " | ".join(f"{n[:14]:>14}" for n in names))
-    print(f"{'':>6} {'':>8} {'':>9} {'':>8} {'':>6} {'':>7} | " + " | ".join(f"{'p50/p99 ms':>14}" for _ in names))
-    for scale, counts, total, validation, size, figures in rows:
+    print(f"{'scale':>6} {'results':>8} {'values':>9} {'build s':>8} {'valid.':>6} {'RSS MB':>7} {'DB MB':>7} | "
+          + " | ".join(f"{n[:14]:>14}" for n in names))
+    print(f"{'':>6} {'':>8} {'':>9} {'':>8} {'':>6} {'':>7} {'':>7} | " + " | ".join(f"{'p50/p99 ms':>14}" for _ in names))
+    for scale, counts, total, validation, peak, size, figures in rows:
         cells = " | ".join(f"{figures[n][0]:6.1f}/{figures[n][1]:7.1f}" for n in names)
-        print(f"{scale:>6} {counts['results']:8} {counts['indicator_values']:9} {total:8.1f} {validation / total:6.0%} {size:7.1f} | {cells}")
+        print(f"{scale:>6} {counts['results']:8} {counts['indicator_values']:9} {total:8.1f} {validation / total:6.0%} "
+              f"{peak:7.0f} {size:7.1f} | {cells}")
 
 
 if __name__ == "__main__":

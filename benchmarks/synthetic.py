@@ -72,14 +72,14 @@ def generate(output: Path, scale: float | str = 10, data_dir: Path = DEFAULT_DAT
     names = {t["id"]: t["name"] for t in territories}
     departements = {t["id"]: t["departement_code"] for t in territories}
 
-    # Results: the real ones, then distinct (edition, territory) pairs until the target.
+    # Results: the real ones, then distinct (edition, territory) pairs until the target; written in (edition,
+    # territory_id) order, the order tnl import-official keeps the real file in (each edition's rows stay together).
     header, real = _read(data_dir / paths["results"])
     cap = len(ids) * len(scheme_of)
     target = cap if scale == "max" else min(cap, round(len(real) * float(scale)))
-    taken = {(int(r["edition"]), r["territory_id"]) for r in real}
+    real_rows = {(int(r["edition"]), r["territory_id"]): r for r in real}
+    taken = set(real_rows)
     results = [(int(r["edition"]), r["territory_id"], r["distinction"]) for r in real]
-    f, writer = _writer(output / paths["results"], header)
-    writer.writerows(real)
     if target >= cap // 2:  # dense: walk every pair in a shuffled order rather than drawing and retrying
         pairs = [(e, t) for e in scheme_of for t in ids]
         rng.shuffle(pairs)
@@ -94,12 +94,15 @@ def generate(output: Path, scale: float | str = 10, data_dir: Path = DEFAULT_DAT
         taken.add((edition, territory))
         distinction = "" if rng.random() < 0.1 else rng.choice(by_scheme[scheme_of[edition]])
         results.append((edition, territory, distinction))
-        writer.writerow({"edition": edition, "territory_id": territory, "distinction": distinction,
-                         "name_as_published": names[territory], "departement_as_published": departements[territory] if rng.random() < 0.5 else "",
-                         "source_urls": f"{SOURCE}/{edition}", "confidence": rng.choice(CONFIDENCES),
-                         "match_confidence": rng.choice(MATCHES), "match_note": "", "note": "Ligne synthétique (banc d'essai)."})
-    f.close()
     results.sort()
+    f, writer = _writer(output / paths["results"], header)
+    for edition, territory, distinction in results:
+        writer.writerow(real_rows.get((edition, territory)) or {
+            "edition": edition, "territory_id": territory, "distinction": distinction, "name_as_published": names[territory],
+            "departement_as_published": departements[territory] if rng.random() < 0.5 else "",
+            "source_urls": f"{SOURCE}/{edition}", "confidence": rng.choice(CONFIDENCES),
+            "match_confidence": rng.choice(MATCHES), "match_note": "", "note": "Ligne synthétique (banc d'essai)."})
+    f.close()
 
     # Mentions: on existing results, (edition, territory, mention) unique.
     header, real = _read(data_dir / paths["mentions"])

@@ -10,9 +10,10 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import sqlite_utils
+from sqlite_utils.db import DescIndex
 
 from tnl import bundle, datapackage, metadata
 from tnl.validate import Rejected, validate
@@ -21,12 +22,34 @@ DEFAULT_OUTPUT = Path("build/tnl.db")
 VIEWS_SQL = Path(__file__).with_name("views.sql")
 SQLITE_TYPES = {"integer": int, "number": float, "boolean": int}
 CASTS = {"integer": int, "number": float, "boolean": lambda v: v.lower() in ("true", "1")}
+# (facet column, filter column): one covering index counts a facet over the whole table and, by skip-scan (the
+# facet column has few values), within one value of the filter: one edition's results, one kind of territory.
 INDEXES = {
-    "results": [["edition"], ["distinction"], ["territory_id", "edition"]],  # latest/first edition per territory from the index
-    "territories": [["kind"], ["departement_code"], ["region_code"], ["epci_siren"], ["cog_code"], ["kind", "population"]],
+    "results": [["distinction", "edition"], ["confidence", "edition"],
+                ["territory_id", "edition"]],  # latest/first edition per territory from the index
+    "territories": [["kind"], ["region_code", "kind"], ["departement_code", "kind"], ["epci_siren"], ["cog_code"],
+                    ["name"], ["kind", "name"],  # the page's order (sort: name), whole or for one kind
+                    ["kind", "population"]],
     "mentions": [["territory_id"]],
     "indicator_values": [["territory_id"], ["indicator"]],
     "indicator_aggregates": [["edition", "group_by"]],
+}
+# Views of views.sql that the build stores as tables of the same name and columns, with a primary key and indexes:
+# as views, every request (the maps, their counts and facets, derniere_distinction, par_region) recomputed them over
+# all the results. The database never changes once built, so computing them once is exact. Materialised from the
+# view, rather than written as CREATE TABLE … AS SELECT, so that views.sql stays their one definition and the table
+# gets its primary key (Datasette then links rows by it and pages on it, instead of showing and paging on rowids).
+MATERIALISED = {
+    "labelled_territories": (("id",), [
+        [DescIndex("latest_edition"), "id"],  # the map: Datasette's default order (sort_desc) and its pages
+        [DescIndex("latest_edition"), "name"],  # derniere_distinction
+        ["kind"], ["latest_distinction_label"],  # facets
+        ["region_code", "population", "id"], ["departement_code", "population", "id"],  # par_region, par_departement, facets
+    ]),
+    "results_map": (("edition", "territory_id"), [  # the key's index gives Datasette's default order (sort_desc)
+        ["distinction_label", "edition"], ["kind", "edition"], ["region_name", "edition"], ["departement_name", "edition"],
+        ["territory_id"], ["region_code"],  # filters of one territory's results, and of the front page's API example
+    ]),
 }
 # Full-text search: accent- and case-insensitive ("ales" finds "Alès").
 FTS = {"territories": ["name", "cog_code"], "results": ["name_as_published"]}
@@ -85,35 +108,49 @@ def _write(data_dir: Path, path: Path, report: Callable[[str], None]) -> None:
     # A temporary file, renamed over the output only once complete: no rollback journal, no fsync while loading.
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
-    rows_by_table = {r["name"]: _typed_rows(data_dir, r) for r in datapackage.resources(descriptor)}
-    _place_bodies_at_their_seat(rows_by_table["territories"])
-    _create_lookup(db, "regions", _regions(rows_by_table["territories"]))
-    _create_lookup(db, "departements", _departements(rows_by_table["territories"]))
+    territories = list(_typed_rows(data_dir, datapackage.resource(descriptor, "territories")))  # small: kept to place bodies
+    _place_bodies_at_their_seat(territories)
+    _create_lookup(db, "regions", _regions(territories))
+    _create_lookup(db, "departements", _departements(territories))
     for resource in datapackage.resources(descriptor):
         name = resource["name"]
-        report(f"Chargement de {name} ({len(rows_by_table[name])} lignes)…")
+        report(f"Chargement de {name}…")
         _create_table(db, resource)
-        db[name].insert_all(rows_by_table[name], batch_size=2000)
-    report("Index, recherche plein texte et vues…")
+        # Rows stream from the file in batches: memory stays bounded whatever the size of the resource.
+        db[name].insert_all(territories if name == "territories" else _typed_rows(data_dir, resource), batch_size=2000)
+    report("Index, recherche plein texte, vues et tables dérivées des vues…")
     for table, columns_list in INDEXES.items():
         for columns in columns_list:
             db[table].create_index(columns)
     for table, columns in FTS.items():
         db[table].enable_fts(columns, tokenize=FTS_TOKENIZER, create_triggers=False)
     db.executescript(VIEWS_SQL.read_text(encoding="utf-8"))
+    for view, (primary_key, indexes) in MATERIALISED.items():
+        _materialise(db, view, primary_key, indexes)
     db.execute("ANALYZE")
     db.vacuum()
     db.close()
 
 
-def _typed_rows(data_dir: Path, resource: dict) -> list[dict]:
-    """Rows cast to the schema's types; empty cells become NULL. The package is already validated."""
+def _typed_rows(data_dir: Path, resource: dict) -> Iterator[dict]:
+    """Rows cast to the schema's types, read one at a time; empty cells become NULL. The package is already validated."""
     casts = {f["name"]: CASTS.get(f["type"], str) for f in datapackage.fields(resource)}
     with open(data_dir / resource["path"], encoding="utf-8-sig", newline="") as f:
-        return [
-            {name: (casts[name](value) if value != "" else None) for name, value in row.items()}
-            for row in csv.DictReader(f)
-        ]
+        for row in csv.DictReader(f):
+            yield {name: (casts[name](value) if value != "" else None) for name, value in row.items()}
+
+
+def _materialise(db: sqlite_utils.Database, view: str, primary_key: tuple[str, ...], indexes: list[list]) -> None:
+    """Replace the view by a table of the same name and columns (declared types as the view reports them) holding its
+    rows, written in primary-key order: rows read together (one edition's results) are stored together."""
+    columns = ", ".join(f"[{c.name}] {c.type}" for c in db[view].columns)
+    key = ", ".join(f"[{k}]" for k in primary_key)
+    db.execute(f"CREATE TABLE [{view}_rows] ({columns}, PRIMARY KEY ({key}))")
+    db.execute(f"INSERT INTO [{view}_rows] SELECT * FROM [{view}] ORDER BY {key}")
+    db.execute(f"DROP VIEW [{view}]")
+    db.rename_table(f"{view}_rows", view)
+    for index in indexes:
+        db[view].create_index(index)
 
 
 def _place_bodies_at_their_seat(territories: list[dict]) -> None:

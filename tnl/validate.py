@@ -5,12 +5,14 @@ people who fix the CSV files read them.
 """
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+import functools
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import yaml
 from frictionless import FrictionlessException, Package
@@ -114,19 +116,45 @@ def _check_file(data_dir: Path, resource: dict) -> list[Problem]:
     name = resource["path"]
     if not path.is_file():
         return [Problem(name, 0, "", "fichier absent")]
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        return [Problem(name, line, "", f"encodage invalide : octet 0x{raw[error.start]:02x} ; attendu : UTF-8")]
-    if not text.strip("\ufeff \r\n\t"):
+    encoding_problem, blank = _encoding_problem(name, path)
+    if encoding_problem:
+        return [encoding_problem]
+    if blank:
         return [Problem(name, 0, "", "fichier vide ; attendu : une ligne d'en-tête puis des lignes de données")]
     expected = [f["name"] for f in resource["schema"]["fields"]]
-    problems = _record_problems(name, text.lstrip("\ufeff"), expected)
+    problems = _record_problems(name, path, expected)
     if resource.get("x-may-be-empty"):  # a table filled by a command (e.g. tnl import-questionnaire), empty until its first run
         problems = [p for p in problems if not p.message.startswith("aucune ligne de données")]
-    return problems or _header_problems(name, text, expected)
+    return problems or _header_problems(name, path, expected)
+
+
+READ_SIZE = 1 << 20  # files are read in pieces of this many bytes: memory does not grow with the file
+
+
+def _encoding_problem(name: str, path: Path) -> tuple[Problem | None, bool]:
+    """The first byte that is not UTF-8, with its line; and whether the file holds nothing but blanks."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, blank = 1, True
+    try:
+        with open(path, "rb") as f:
+            for piece in iter(lambda: f.read(READ_SIZE), b""):
+                text = decoder.decode(piece)
+                blank = blank and not text.strip("\ufeff \r\n\t")
+                line += piece.count(b"\n")
+        decoder.decode(b"", final=True)  # a sequence cut short by the end of the file
+    except UnicodeDecodeError as error:  # error.object: the bytes the decoder kept from the previous piece, then this one
+        line += error.object[: error.start].count(b"\n")
+        return Problem(name, line, "", f"encodage invalide : octet 0x{error.object[error.start]:02x} ; attendu : UTF-8"), False
+    return None, blank
+
+
+def _lines(path: Path) -> Iterator[str]:
+    """The file's lines as the csv module reads them (line endings kept), without byte order marks at its start."""
+    with open(path, encoding="utf-8", newline="") as f:
+        first = f.readline().lstrip("\ufeff")
+        if first:
+            yield first
+        yield from f
 
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls; tab, LF and CR are CSV's own
@@ -134,9 +162,9 @@ MAX_CELL_LENGTH = 10_000  # the longest cell of the real data is about 500 chara
 csv.field_size_limit(2**31 - 2)  # as frictionless does: an oversized cell is named below, not a csv.Error
 
 
-def _record_problems(name: str, text: str, expected: list[str]) -> list[Problem]:
+def _record_problems(name: str, path: Path, expected: list[str]) -> list[Problem]:
     """Quoting, blank lines, oversized cells, control characters and a file without data, each with its line and column."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(_lines(path), strict=True)
     header, problems, data_rows, start = None, [], 0, 1
     try:
         for record in reader:
@@ -156,9 +184,8 @@ def _record_problems(name: str, text: str, expected: list[str]) -> list[Problem]
                     problems.append(Problem(name, start, column, f"cellule de {len(cell)} caractères ; attendu : au plus {MAX_CELL_LENGTH}"))
             start = reader.line_num + 1
     except csv.Error as error:
-        rest = "".join(io.StringIO(text, newline="").readlines()[start - 1:])  # the lines as the csv module counts them
         unclosed = "end of data" in str(error)
-        index = _quote_column(rest, unclosed)
+        index = _quote_column(_characters_from(path, start), unclosed)
         column = header[index] if header and index < len(header) else f"colonne {index + 1}"
         if unclosed:
             message = "guillemet ouvrant jamais fermé : la cellule court jusqu'à la fin du fichier ; attendu : un guillemet fermant"
@@ -170,16 +197,25 @@ def _record_problems(name: str, text: str, expected: list[str]) -> list[Problem]
     return problems
 
 
-def _quote_column(record: str, unclosed: bool) -> int:
+def _characters_from(path: Path, line: int) -> Iterator[str]:
+    """The file's characters from that line on (lines as the csv module counts them), one at a time."""
+    for number, text in enumerate(_lines(path), 1):
+        if number >= line:
+            yield from text
+
+
+def _quote_column(record: Iterable[str], unclosed: bool) -> int:
     """Index of the cell whose quoting breaks: the one left open at the end, or text after a closing quote."""
-    column, quoted, at_start, i = 0, False, True, 0
-    while i < len(record):
-        c = record[i]
-        if quoted and c == '"' and record[i + 1:i + 2] == '"':
-            i += 1
+    column, quoted, at_start, opened = 0, False, True, 0
+    characters = iter(record)
+    c = next(characters, "")
+    while c:
+        following = next(characters, "")
+        if quoted and c == '"' and following == '"':
+            following = next(characters, "")
         elif quoted and c == '"':
             quoted = False
-            if not unclosed and record[i + 1:i + 2] not in (",", "\r", "\n", ""):
+            if not unclosed and following not in (",", "\r", "\n", ""):
                 return column
         elif not quoted and c == '"' and at_start:
             quoted, opened = True, column
@@ -188,13 +224,13 @@ def _quote_column(record: str, unclosed: bool) -> int:
         elif not quoted and c in "\r\n":
             break
         at_start = not quoted and c == ","
-        i += 1
+        c = following
     return opened if unclosed and quoted else column
 
 
-def _header_problems(name: str, text: str, expected: list[str]) -> list[Problem]:
+def _header_problems(name: str, path: Path, expected: list[str]) -> list[Problem]:
     """Name the missing and unexpected columns, rather than every column shifted after them."""
-    header = next(csv.reader([text.lstrip("\ufeff").splitlines()[0]]))
+    header = next(csv.reader([next(_lines(path)).splitlines()[0]]))
     if header == expected:
         return []
     separator = next((s for s in (";", "\t", "|") if len(header) == 1 and header[0].count(s) >= max(1, len(expected) // 2)), None)
@@ -286,32 +322,36 @@ def _constraint_message(note: str, cell) -> str:
     return f"valeur « {cell} » refusée ({note})"
 
 
-def _read_rows(data_dir: Path, resource: dict) -> list[tuple[int, dict]]:
-    """(line number, row) pairs as text, for the rules frictionless does not know."""
+def _read_rows(data_dir: Path, resource: dict) -> Iterator[tuple[int, dict]]:
+    """(line number, row) pairs as text, one at a time, for the rules frictionless does not know."""
     with open(data_dir / resource["path"], encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
-        return [(reader.line_num, row) for row in reader]
+        for row in reader:
+            yield reader.line_num, row
 
 
 def _label_rules(descriptor: dict, data_dir: Path) -> list[Problem]:
     by_name = {r["name"]: r for r in descriptor["resources"]}
     problems: list[Problem] = []
     territories = by_name["territories"]
-    for line, row in _read_rows(data_dir, territories):
+    territory_rows = list(_read_rows(data_dir, territories))  # the reference geography: small, read once
+    for line, row in territory_rows:
         problems += _siren_problems(territories["path"], line, row)
         problems += _departement_problems(territories["path"], line, row)
-    problems += _code_problems(territories["path"], _read_rows(data_dir, territories))
+    problems += _code_problems(territories["path"], territory_rows)
     problems += _scheme_problems(data_dir, by_name)
     for resource in descriptor["resources"]:
-        rows = _read_rows(data_dir, resource)
-        problems += _number_problems(resource, rows) + _pattern_problems(resource, rows)
+        problems += _number_problems(resource, _read_rows(data_dir, resource))
+        problems += _pattern_problems(resource, _read_rows(data_dir, resource))
     return problems
 
 
-def _pattern_problems(resource: dict, rows: list[tuple[int, dict]]) -> list[Problem]:
+def _pattern_problems(resource: dict, rows: Iterable[tuple[int, dict]]) -> list[Problem]:
     """Whole-value patterns: frictionless anchors `^a|b$`, so « 977 » passed `[0-9]{2}|2[AB]|97[1-6]` by its first two digits."""
     patterns = {f["name"]: f["constraints"]["pattern"] for f in resource["schema"]["fields"]
                 if isinstance(f.get("constraints"), dict) and isinstance(f["constraints"].get("pattern"), str)}
+    if not patterns:
+        return []  # without reading the file
     return [
         Problem(resource["path"], line, column, f"valeur « {row[column]} » mal formée ; attendu : le motif {pattern}")
         for line, row in rows
@@ -323,9 +363,11 @@ def _pattern_problems(resource: dict, rows: list[tuple[int, dict]]) -> list[Prob
 SQLITE_INTEGERS = (-(2**63), 2**63 - 1)
 
 
-def _number_problems(resource: dict, rows: list[tuple[int, dict]]) -> list[Problem]:
+def _number_problems(resource: dict, rows: Iterable[tuple[int, dict]]) -> list[Problem]:
     """NaN, infinities and integers beyond 64 bits pass frictionless, but no database column (nor JSON) can hold them."""
     kinds = {f["name"]: f.get("type") for f in resource["schema"]["fields"] if f.get("type") in ("number", "integer")}
+    if not kinds:
+        return []  # without reading the file
     problems = []
     for line, row in rows:
         for column, kind in kinds.items():
@@ -349,8 +391,14 @@ def _siren_problems(file: str, line: int, row: dict) -> list[Problem]:
     return [
         Problem(file, line, column, f"SIREN « {value} » invalide (clé de Luhn) ; attendu : un SIREN existant")
         for column, value in values
-        if re.fullmatch(r"[0-9]{9}", value) and not siren.is_valid(value)
+        if re.fullmatch(r"[0-9]{9}", value) and not _valid_siren(value)
     ]
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _valid_siren(value: str) -> bool:
+    """A commune's id is its SIREN, an EPCI's SIREN comes back on each of its communes: each value is checked once."""
+    return siren.is_valid(value)
 
 
 COG_PATTERNS = {"commune": r"[0-9]{5}|2[AB][0-9]{3}", "departement": r"[0-9]{2}|2[AB]|97[1-6]", "region": r"[0-9]{2}"}

@@ -1,4 +1,5 @@
 -- Views over the loaded tables. "Labelled" is derived from the results, never kept as a separate list.
+-- The build stores some of them as tables of the same name (MATERIALISED in tnl/build.py): their definition stays here.
 
 -- Every distinction of every territory, one row per edition, with its scheme (levels of two schemes do not compare).
 CREATE VIEW territory_history AS
@@ -22,7 +23,7 @@ JOIN editions e ON e.edition = r.edition
 LEFT JOIN distinctions d ON d.id = r.distinction
 ORDER BY r.territory_id, r.edition;
 
--- One row per territory ever labelled, with its latest distinction: the data of the map.
+-- One row per territory ever labelled, with its latest distinction: the data of the map. Materialised by the build.
 CREATE VIEW labelled_territories AS
 SELECT
   t.id,
@@ -93,7 +94,7 @@ SELECT
 FROM counts
 ORDER BY edition, distinction_rank IS NULL, distinction_rank DESC;
 
--- Results with their territory, for tables, facets and the map that follow the same filters.
+-- Results with their territory, for tables, facets and the map that follow the same filters. Materialised by the build.
 CREATE VIEW results_map AS
 SELECT
   r.edition,
