@@ -23,12 +23,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from build_time import timed_build  # noqa: E402
+from serve_load import MAP_QUERY  # noqa: E402
 from synthetic import generate  # noqa: E402
 from territory_latency import get, start_server  # noqa: E402
 
-# What the map page asks for: datasette-cluster-map 0.18.2's query string, plus the `_nofacet=1` that
-# static/map-distinctions.js adds to it.
-MAP_QUERY = "_size=max&_labels=on&_extra=count&_extra=next_url&_shape=objects&_nofacet=1"
 QUERIES = {
     "results JSON ?edition=": lambda k, ctx: f"/tnl/results.json?edition={ctx['editions'][k % len(ctx['editions'])]}&_n={k}",
     "faceted JSON (territories)": lambda k, ctx: f"/tnl/territories.json?_facet=kind&_facet=region_code&kind=commune&_n={k}",

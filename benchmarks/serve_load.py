@@ -22,6 +22,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# What the map page asks for: datasette-cluster-map 0.18.2's query string, plus the `_nofacet=1` that
+# static/map-distinctions.js adds to it.
+MAP_QUERY = "_size=max&_labels=on&_extra=count&_extra=next_url&_shape=objects&_nofacet=1"
 PAGES = {
     "trivial JSON (floor)": "/-/versions.json",
     "front page": "/",
@@ -30,7 +33,7 @@ PAGES = {
     "faceted JSON": "/tnl/territories.json?_facet=kind&_facet=region_code&kind=commune",
     "full-text search": "/tnl/territories.json?_search=saint",
     "canned query": "/tnl/palmares.json?edition=2021",
-    "map data": "/tnl/labelled_territories.json?_shape=objects&_size=max",
+    "map data": f"/tnl/labelled_territories.json?{MAP_QUERY}",
 }
 OURS_ONLY = {
     "territory page": "/territoire/213801517",
