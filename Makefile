@@ -44,6 +44,8 @@ georef: $(INSTALLED)
 bench: $(INSTALLED) browser build
 	$(BIN)/python benchmarks/build_time.py
 	$(BIN)/python benchmarks/serve_load.py
+	$(BIN)/python benchmarks/random_walk.py
+	$(BIN)/python benchmarks/growth.py --scales 1,10,100,1000
 
 clean:
 	rm -rf build
