@@ -29,7 +29,7 @@ async def search_index(datasette) -> SearchIndex:
             if datasette not in _indexes:
                 db = datasette.get_database("tnl" if "tnl" in datasette.databases else None)
                 _indexes[datasette] = await db.execute_fn(_build)
-                gc.freeze()  # about 200,000 objects that live as long as the process: spare the collector rescanning them
+                gc.freeze()  # about 110,000 objects that live as long as the process: spare the collector rescanning them
     return _indexes[datasette]
 
 
