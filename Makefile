@@ -20,7 +20,7 @@ install: $(INSTALLED)
 validate: $(INSTALLED)
 	$(BIN)/tnl validate
 
-$(DB): $(INSTALLED) $(wildcard data/*.csv data/*.yaml data/georef/*) $(wildcard tnl/*.py tnl/*.sql)
+$(DB): $(INSTALLED) $(wildcard data/*.csv data/*.yaml data/georef/*) $(wildcard tnl/*.py tnl/pipeline/*.py tnl/pipeline/*.sql)
 	$(BIN)/tnl build --output $(DB)
 
 build: $(DB)

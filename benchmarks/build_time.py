@@ -15,8 +15,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from tnl import build as build_module
-from tnl.datapackage import DEFAULT_DATA_DIR
+from tnl.pipeline import build as build_module
+from tnl.pipeline.datapackage import DEFAULT_DATA_DIR
 
 
 def timed_build(data_dir: Path, output: Path) -> tuple[float, float, float]:

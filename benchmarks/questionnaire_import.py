@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import questionnaire_synthetic as synthetic  # noqa: E402
-from tnl.build import build  # noqa: E402
-from tnl.questionnaire_import import import_questionnaire  # noqa: E402
+
+from tnl.importers.questionnaire_import import import_questionnaire  # noqa: E402
+from tnl.pipeline.build import build  # noqa: E402
 
 EDITION = 2024
 SCENARIOS = {"small": (250, 80), "communes": (None, 60)}

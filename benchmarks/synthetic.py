@@ -20,8 +20,8 @@ import shutil
 import time
 from pathlib import Path
 
-from tnl import datapackage
-from tnl.datapackage import DEFAULT_DATA_DIR
+from tnl.pipeline import datapackage
+from tnl.pipeline.datapackage import DEFAULT_DATA_DIR
 
 SCALED = ("results", "mentions", "indicators", "indicator_values")  # every other resource is copied as is
 CONFIDENCES = ("high", "medium", "low")

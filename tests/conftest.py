@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from tnl.build import build
+from tnl.pipeline.build import build
+from tnl.site.serve import datasette_app
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -40,30 +41,6 @@ def built_db_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def db(built_db_path) -> sqlite_utils.Database:
     return sqlite_utils.Database(built_db_path)
-
-
-def site_for(database: Path):
-    """Datasette configured as `tnl serve` configures it, for the in-process test client."""
-    import json
-
-    from datasette.app import Datasette
-
-    from tnl.build import metadata_path
-    from tnl.serve import ROOT, SETTINGS
-
-    return Datasette(
-        immutables=[str(database)],
-        metadata=json.loads(metadata_path(database).read_text(encoding="utf-8")),
-        plugins_dir=str(ROOT / "plugins"),
-        template_dir=str(ROOT / "templates"),
-        static_mounts=[("static", str(ROOT / "static"))],
-        settings={name: _setting(value) for name, value in SETTINGS.items()},
-        cors=True,
-    )
-
-
-def _setting(value: str):
-    return {"on": True, "off": False}.get(value, int(value) if value.isdigit() else value)
 
 
 @contextmanager
@@ -104,7 +81,7 @@ def set_cell(path: Path, line: int, column: str, value: str) -> None:
 
 @pytest.fixture(scope="session")
 def datasette(built_db_path):
-    return site_for(built_db_path)
+    return datasette_app(built_db_path)
 
 
 @pytest.fixture(scope="session")
@@ -140,9 +117,3 @@ def page(browser):
     yield page
     context.close()
 
-
-def pytest_configure(config):
-    """Plugins are plain modules in plugins/: make their pure helpers importable by the tests."""
-    import sys
-
-    sys.path.insert(0, str(ROOT / "plugins"))

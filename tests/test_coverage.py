@@ -6,7 +6,6 @@ import csv
 import re
 
 import pytest
-
 from conftest import DATA
 
 

@@ -7,11 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tnl import datapackage
-from tnl.validate import validate
-
 from conftest import DATA
+
+from tnl.pipeline import datapackage
+from tnl.pipeline.validate import validate
 
 DESCRIPTOR = datapackage.read_descriptor(DATA)
 

@@ -7,9 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from stdnum.fr import siren
-
 from geo_helpers import load_outlines
+from stdnum.fr import siren
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 METROPOLE_DE_LYON = "200046977"

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import DATA
 
 from tnl.cli import cli
-from tnl.territory_match import TerritoryMatcher
-from tnl.validate import validate
-
-from conftest import DATA
+from tnl.importers.territory_match import TerritoryMatcher
+from tnl.pipeline.validate import validate
 
 LISTS = Path(__file__).parent / "fixtures" / "official"
 SOURCE = "https://example.org/liste-officielle-2023"

@@ -12,16 +12,16 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
 import questionnaire_synthetic as synthetic
+from click.testing import CliRunner
 from conftest import DATA
-from tnl import disclosure
-from tnl.build import build
+
 from tnl.cli import cli
-from tnl.questionnaire_export import read_schema
-from tnl.questionnaire_import import import_questionnaire
-from tnl.validate import Rejected
+from tnl.importers import disclosure
+from tnl.importers.questionnaire_export import read_schema
+from tnl.importers.questionnaire_import import import_questionnaire
+from tnl.pipeline.build import build
+from tnl.pipeline.validate import Rejected
 
 EDITION = 2024  # results published on 2024-12-04
 
@@ -347,17 +347,10 @@ def test_no_sql_returns_a_number_for_a_group_under_five(imported_build):
 
 @pytest.fixture(scope="module")
 def site(imported_build):
-    import json
-
-    from datasette.app import Datasette
-
-    from tnl.build import metadata_path
-    from tnl.serve import ROOT
+    from tnl.site.serve import datasette_app
 
     _, _, database = imported_build
-    return Datasette(immutables=[str(database)], metadata=json.loads(metadata_path(database).read_text(encoding="utf-8")),
-                     plugins_dir=str(ROOT / "plugins"), template_dir=str(ROOT / "templates"),
-                     static_mounts=[("static", str(ROOT / "static"))])
+    return datasette_app(database)
 
 
 async def test_questionnaire_value_shows_its_origin_on_the_territory_page(site, imported_build):

@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from tnl.build import build
-from tnl.cli import cli
-from tnl.validate import Problem, validate
-
 from conftest import DATA, FIXTURE_PACKAGE
+
+from tnl.cli import cli
+from tnl.pipeline.build import build
+from tnl.pipeline.validate import Problem, validate
 
 PUBLISHED = {"tnl.db", "metadata.json", "tnl-datapackage.zip", "SHA256SUMS"}
 

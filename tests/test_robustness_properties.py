@@ -12,18 +12,23 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+from conftest import DATA, FIXTURE_PACKAGE, set_cell
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from stdnum import luhn
 from stdnum.fr import siren
 
-from excel_csv import FORMULA_STARTS, excel_cell, to_excel_csv
-from tnl import datapackage
-from tnl.build import build
-from tnl.search_index import Entry, SearchIndex, _containing, _joined, normalise
-from tnl.validate import CONTROL, _departement_problems, _pattern_problems, _siren_problems, validate
-
-from conftest import DATA, FIXTURE_PACKAGE, set_cell
+from tnl.pipeline import datapackage
+from tnl.pipeline.build import build
+from tnl.pipeline.validate import (
+    CONTROL,
+    _departement_problems,
+    _pattern_problems,
+    _siren_problems,
+    validate,
+)
+from tnl.site.excel_csv import FORMULA_STARTS, excel_cell, to_excel_csv
+from tnl.site.search_index import Entry, SearchIndex, _containing, _joined, normalise
 
 PURE = settings(max_examples=200, deadline=None)
 SLOW = settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,11 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import DATA, FIXTURE_PACKAGE, serving, set_cell
 from markupsafe import escape
 
-from tnl.build import build
-
-from conftest import DATA, FIXTURE_PACKAGE, serving, set_cell, site_for
+from tnl.pipeline.build import build
+from tnl.site.serve import datasette_app
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)>"
@@ -54,7 +54,7 @@ def hostile_db(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def hostile(hostile_db):
     """Datasette configured as `tnl serve` configures it, on the hostile database (in-process test client)."""
-    return site_for(hostile_db)
+    return datasette_app(hostile_db)
 
 
 @pytest.fixture(scope="module")

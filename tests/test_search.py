@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tnl.search_index import Entry, SearchIndex, normalise
+from tnl.site.search_index import Entry, SearchIndex, normalise
 
 
 def entry(id, name, population=None, kind="commune", departement="38", cog=None):

@@ -8,13 +8,12 @@ import json
 import zipfile
 
 import pytest
+from conftest import DATA
 from markupsafe import escape
 
-from tnl import datapackage
-from tnl.build import metadata_path
-from tnl.metadata import column_description
-
-from conftest import DATA
+from tnl.pipeline import datapackage
+from tnl.pipeline.build import metadata_path
+from tnl.pipeline.metadata import column_description
 
 CANNED_QUERIES = ["palmares", "nouveaux_laureats", "progressions", "fideles", "par_region",
                   "par_departement", "derniere_distinction", "derniers_resultats"]
@@ -110,7 +109,7 @@ async def test_excel_csv_is_french_excel_ready(datasette):
 
 
 async def test_excel_csv_defuses_formulas():
-    from excel_csv import excel_cell
+    from tnl.site.excel_csv import excel_cell
 
     assert excel_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     assert excel_cell("@SUM(A1)") == "'@SUM(A1)"
@@ -133,7 +132,7 @@ async def test_downloads_have_their_sha256(datasette, built_db_path):
 
 
 async def test_datapackage_zip_is_the_validated_package(datasette, tmp_path):
-    from tnl.validate import validate
+    from tnl.pipeline.validate import validate
 
     archive = await datasette.client.get("/-/telechargements/tnl-datapackage.zip")
     zipfile.ZipFile(io.BytesIO(archive.content)).extractall(tmp_path)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tnl import peers
+from tnl.site import peers
 
 ECHIROLLES = "213801517"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tnl.build import build
 from tnl.cli import cli
-from tnl.validate import validate
+from tnl.pipeline.build import build
+from tnl.pipeline.validate import validate
 
 
 def replace(path: Path, old: str, new: str) -> None:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from tnl import build as build_step
-from tnl import official as official_step
-from tnl import questionnaire_import as questionnaire_step
-from tnl import serve as serve_step
-from tnl.datapackage import DEFAULT_DATA_DIR
-from tnl.validate import Rejected
-from tnl.validate import validate as validate_step
+from tnl.importers import official as official_step
+from tnl.importers import questionnaire_import as questionnaire_step
+from tnl.pipeline import build as build_step
+from tnl.pipeline.datapackage import DEFAULT_DATA_DIR
+from tnl.pipeline.validate import Rejected
+from tnl.pipeline.validate import validate as validate_step
+from tnl.site import serve as serve_step
 
 data_option = click.option(
     "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA_DIR,

@@ -16,12 +16,20 @@ from pathlib import Path
 import yaml
 from frictionless import FrictionlessException, Resource, Schema
 
-from tnl import datapackage
-from tnl.search_index import normalise
-from tnl.territory_match import TerritoryMatcher
-from tnl.validate import Problem, Rejected, _check_file, _problem, scheme_problems, validate
+from tnl import PROJECT_ROOT
+from tnl.importers.territory_match import TerritoryMatcher
+from tnl.pipeline import datapackage
+from tnl.pipeline.validate import (
+    Problem,
+    Rejected,
+    _check_file,
+    _problem,
+    scheme_problems,
+    validate,
+)
+from tnl.site.search_index import normalise
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "official_list.schema.yaml"
+SCHEMA_PATH = PROJECT_ROOT / "schemas" / "official_list.schema.yaml"
 METHODS = {"siren": "SIREN", "cog_code": "code officiel", "nom et département": "nom et département"}
 
 

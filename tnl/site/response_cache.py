@@ -6,8 +6,6 @@ here: host (absolute `next_url` links), path and query string. Responses that se
 from collections import OrderedDict
 from functools import wraps
 
-from datasette import hookimpl
-
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 
@@ -80,9 +78,3 @@ def wrap(app, cache: ResponseCache):
 def _keepable(started: dict) -> bool:
     headers = {bytes(k).lower() for k, _ in started.get("headers") or []}
     return started.get("status") in (200, 301, 302, 404) and b"set-cookie" not in headers
-
-
-@hookimpl
-def asgi_wrapper(datasette):
-    cache = ResponseCache()
-    return lambda app: wrap(app, cache)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tnl.search_index import normalise
+from tnl.site.search_index import normalise
 
 # Words an official list puts before a name ("Ville de Lettret", "Département de la Gironde").
 PREFIXES = re.compile(

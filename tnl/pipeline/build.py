@@ -15,8 +15,8 @@ from typing import Callable, Iterator
 import sqlite_utils
 from sqlite_utils.db import DescIndex
 
-from tnl import bundle, datapackage, metadata
-from tnl.validate import Rejected, validate
+from tnl.pipeline import bundle, datapackage, metadata
+from tnl.pipeline.validate import Rejected, validate
 
 DEFAULT_OUTPUT = Path("build/tnl.db")
 VIEWS_SQL = Path(__file__).with_name("views.sql")

@@ -14,9 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tnl import datapackage, disclosure
-from tnl.questionnaire_export import Export, check_export, check_mapping
-from tnl.validate import Problem, Rejected
+from tnl.importers import disclosure
+from tnl.importers.questionnaire_export import Export, check_export, check_mapping
+from tnl.pipeline import datapackage
+from tnl.pipeline.validate import Problem, Rejected
 
 ORIGIN = "questionnaire"
 LABEL_SITE = "https://territoire-numerique-libre.org/"
@@ -129,7 +130,7 @@ def _aggregate_rows(export: Export, edition: int, indicators: dict, territories:
 
 
 def _kind_labels() -> dict[str, str]:
-    from tnl.peers import KIND_LABELS
+    from tnl.site.peers import KIND_LABELS
 
     return KIND_LABELS
 

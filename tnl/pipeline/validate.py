@@ -18,7 +18,7 @@ import yaml
 from frictionless import FrictionlessException, Package
 from stdnum.fr import siren
 
-from tnl.datapackage import DESCRIPTOR_NAME, read_descriptor
+from tnl.pipeline.datapackage import DESCRIPTOR_NAME, read_descriptor
 
 TYPE_NAMES = {
     "integer": "un nombre entier",

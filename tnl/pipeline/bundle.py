@@ -10,7 +10,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from tnl import datapackage
+from tnl.pipeline import datapackage
 
 ZIP_NAME = "tnl-datapackage.zip"
 SUMS_NAME = "SHA256SUMS"

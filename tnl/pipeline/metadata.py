@@ -10,9 +10,10 @@ from pathlib import Path
 
 import yaml
 
-from tnl import datapackage
+from tnl import PROJECT_ROOT
+from tnl.pipeline import datapackage
 
-BASE_METADATA = Path(__file__).resolve().parent.parent / "metadata.yml"
+BASE_METADATA = PROJECT_ROOT / "metadata.yml"
 
 
 def compose(base: dict, descriptor: dict, database: str) -> dict:

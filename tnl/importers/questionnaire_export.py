@@ -14,9 +14,10 @@ from pathlib import Path
 
 import yaml
 
-from tnl.validate import Problem
+from tnl import PROJECT_ROOT
+from tnl.pipeline.validate import Problem
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "questionnaire_export.schema.yaml"
+SCHEMA_PATH = PROJECT_ROOT / "schemas" / "questionnaire_export.schema.yaml"
 TERRITORY, EDITION, CONSENT = "territoire", "edition", "accord_publication"
 MAPPING_FILE = "questionnaire_mapping.csv"
 TRUE_WORDS, FALSE_WORDS = {"oui", "1", "vrai", "true"}, {"non", "0", "faux", "false"}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import jinja2
 
-from tnl.peers import KIND_LABELS
+from tnl.site.peers import KIND_LABELS
 
 
 def nature(kind: str) -> str:

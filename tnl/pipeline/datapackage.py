@@ -5,7 +5,9 @@ from pathlib import Path
 
 import yaml
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+from tnl import PROJECT_ROOT
+
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DESCRIPTOR_NAME = "datapackage.yaml"
 
 

@@ -1,0 +1,1 @@
+"""Importers that bring the label operator's files (official lists, questionnaire exports) into data/."""

@@ -1,0 +1,1 @@
+"""Sources -> validate -> load -> publish: the steps `tnl validate` and `tnl build` run, one module each."""

@@ -1,0 +1,1 @@
+"""What the served site computes; the Datasette hooks in plugins/ call it."""
