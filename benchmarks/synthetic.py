@@ -53,8 +53,7 @@ def generate(output: Path, scale: float | str = 10, data_dir: Path = DEFAULT_DAT
         raise ValueError("the synthetic package is never written into data/")
     output.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
-    descriptor = datapackage.read_descriptor(data_dir)
-    paths = {r["name"]: r["path"] for r in datapackage.resources(descriptor)}
+    paths = {r["name"]: r["path"] for r in datapackage.read(data_dir).resources}
     for name, path in paths.items():
         if name not in SCALED:
             shutil.copy(data_dir / path, output / path)

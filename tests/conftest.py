@@ -16,6 +16,7 @@ import pytest
 import sqlite_utils
 
 from tnl.pipeline.build import build
+from tnl.pipeline.csv_writer import write_csv
 from tnl.site.serve import datasette_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,9 +75,7 @@ def set_cell(path: Path, line: int, column: str, value: str) -> None:
     """Write one cell through the csv module, so that any text is quoted as a spreadsheet would."""
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
     rows[line - 1][rows[0].index(column)] = value
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
+    write_csv(path, rows[0], rows[1:])
 
 
 @pytest.fixture(scope="session")

@@ -12,11 +12,11 @@ from conftest import DATA
 from tnl.pipeline import datapackage
 from tnl.pipeline.validate import validate
 
-DESCRIPTOR = datapackage.read_descriptor(DATA)
+PACKAGE = datapackage.read(DATA)
 
 
 def rows_of(name: str) -> list[dict]:
-    with open(DATA / datapackage.resource(DESCRIPTOR, name)["path"], encoding="utf-8-sig", newline="") as f:
+    with open(PACKAGE.path(name), encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
 
 
@@ -33,15 +33,15 @@ def test_frictionless_itself_validates_the_package():
 
 
 def test_every_field_is_documented_in_french():
-    for resource in datapackage.resources(DESCRIPTOR):
+    for resource in PACKAGE.resources:
         assert resource["title"] and resource["description"]
         for field in datapackage.fields(resource):
             assert field.get("title") and field.get("description") and "example" in field, (resource["name"], field["name"])
 
 
-@pytest.mark.parametrize("name", [r["name"] for r in DESCRIPTOR["resources"]])
+@pytest.mark.parametrize("name", [r["name"] for r in PACKAGE.resources])
 def test_database_holds_every_row(db, name):
-    resource = datapackage.resource(DESCRIPTOR, name)
+    resource = PACKAGE.resource(name)
     key = datapackage.primary_key(resource)
     in_file = {tuple(row[k] for k in key) for row in rows_of(name)}
     in_db = {tuple(str(v) for v in row) for row in db.execute(f"select {', '.join(key)} from [{name}]").fetchall()}

@@ -135,8 +135,7 @@ def test_codes_are_accepted_exactly_when_they_match_their_kind(code, kind):
 
 
 def pattern_fields():
-    descriptor = datapackage.read_descriptor(DATA)
-    return [(r, f["name"], f["constraints"]["pattern"]) for r in datapackage.resources(descriptor)
+    return [(r, f["name"], f["constraints"]["pattern"]) for r in datapackage.read(DATA).resources
             for f in datapackage.fields(r) if "pattern" in f.get("constraints", {})]
 
 

@@ -138,7 +138,7 @@ async def test_datapackage_zip_is_the_validated_package(datasette, tmp_path):
     zipfile.ZipFile(io.BytesIO(archive.content)).extractall(tmp_path)
     package = tmp_path / "territoire-numerique-libre"
     descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
-    assert descriptor == datapackage.read_descriptor(DATA)
+    assert descriptor == datapackage.read(DATA).descriptor
     for resource in descriptor["resources"]:
         assert (package / resource["path"]).read_bytes() == (DATA / resource["path"]).read_bytes()
     (package / "datapackage.yaml").write_text(json.dumps(descriptor), encoding="utf-8")
@@ -152,7 +152,7 @@ async def test_unknown_download_is_404(datasette):
 def test_served_descriptions_are_the_data_package_ones(built_db_path):
     """No hand-kept copy: every table and column description on the site comes from datapackage.yaml."""
     served = json.loads(metadata_path(built_db_path).read_text(encoding="utf-8"))["databases"]["tnl"]["tables"]
-    for resource in datapackage.resources(datapackage.read_descriptor(DATA)):
+    for resource in datapackage.read(DATA).resources:
         table = served[resource["name"]]
         assert table["description"] == resource["description"].strip()
         assert table["columns"] == {f["name"]: column_description(f) for f in datapackage.fields(resource)}

@@ -19,11 +19,12 @@ from frictionless import FrictionlessException, Resource, Schema
 from tnl import PROJECT_ROOT
 from tnl.importers.territory_match import TerritoryMatcher
 from tnl.pipeline import datapackage
+from tnl.pipeline.csv_writer import write_csv
 from tnl.pipeline.validate import (
     Problem,
     Rejected,
-    _check_file,
-    _problem,
+    check_file_structure,
+    frictionless_problem,
     scheme_problems,
     validate,
 )
@@ -70,7 +71,7 @@ def read_schema(path: Path = SCHEMA_PATH) -> dict:
 
 def list_problems(file: Path, schema: dict) -> list[Problem]:
     """The same checks and messages as `tnl validate`: file, encoding, header, then frictionless."""
-    problems = _check_file(file.parent, {"path": file.name, "schema": schema})
+    problems = check_file_structure(file.parent, {"path": file.name, "schema": schema})
     if problems:
         return sorted(problems)
     try:
@@ -78,7 +79,7 @@ def list_problems(file: Path, schema: dict) -> list[Problem]:
                           format="csv", encoding="utf-8").validate()
     except FrictionlessException as error:
         return [Problem(file.name, 0, "", f"fichier illisible ({error.error.message})")]
-    return sorted({_problem(file.name, error) for task in report.tasks for error in task.errors})
+    return sorted({frictionless_problem(file.name, error) for task in report.tasks for error in task.errors})
 
 
 def plan_import(data_dir: Path, edition: int, file: Path, source_url: str = "", remove_absent: bool = False) -> Plan:
@@ -109,9 +110,9 @@ def plan_import(data_dir: Path, edition: int, file: Path, source_url: str = "", 
 
 
 def _read_package(data_dir: Path) -> dict[str, list[dict]]:
-    descriptor = datapackage.read_descriptor(data_dir)
+    package = datapackage.read(data_dir)
     names = ("editions", "distinctions", "territories", "results", "mentions")
-    return {name: _read_csv(data_dir / datapackage.resource(descriptor, name)["path"])[1] for name in names}
+    return {name: _read_csv(package.path(name))[1] for name in names}
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[dict]]:
@@ -282,8 +283,8 @@ def apply(plan: Plan, data_dir: Path) -> bool:
     if plan.unchanged:
         return False
     data_dir = Path(data_dir)
-    descriptor = datapackage.read_descriptor(data_dir)
-    targets = {name: datapackage.resource(descriptor, name)["path"] for name in ("results", "mentions")}
+    package = datapackage.read(data_dir)
+    targets = {name: package.resource(name)["path"] for name in ("results", "mentions")}
     rows = {"results": plan.results, "mentions": plan.mentions}
     staging = Path(tempfile.mkdtemp(prefix=".import-", dir=data_dir))
     try:
@@ -304,7 +305,4 @@ def apply(plan: Plan, data_dir: Path) -> bool:
 
 
 def _write_csv(path: Path, header: list[str], rows: list[dict]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(path, header, ([row.get(name, "") for name in header] for row in rows))

@@ -17,6 +17,8 @@ from pathlib import Path
 from tnl.importers import disclosure
 from tnl.importers.questionnaire_export import Export, check_export, check_mapping
 from tnl.pipeline import datapackage
+from tnl.pipeline.csv_writer import write_csv
+from tnl.pipeline.datapackage import DataPackage
 from tnl.pipeline.validate import Problem, Rejected
 
 ORIGIN = "questionnaire"
@@ -51,9 +53,8 @@ class Report:
 def import_questionnaire(export_path: Path, edition: int, data_dir: Path, source: str | None = None,
                          date: str | None = None) -> Report:
     """Check the export, then replace the edition's questionnaire rows in data_dir; raise Rejected on any problem."""
-    data_dir = Path(data_dir)
-    descriptor = datapackage.read_descriptor(data_dir)
-    read = lambda name: _read(data_dir, datapackage.resource(descriptor, name))  # noqa: E731
+    package = datapackage.read(data_dir)
+    read = lambda name: _read(package, package.resource(name))  # noqa: E731
     editions = {row["edition"]: row for _, row in read("editions")}
     indicators = {row["code"]: row for _, row in read("indicators")}
     problems = []
@@ -75,10 +76,10 @@ def import_questionnaire(export_path: Path, edition: int, data_dir: Path, source
     values = _values_rows(export, edition, source, date)
     aggregates = _aggregate_rows(export, edition, indicators, territories, read, sorted({code for code, _ in columns.values()}))
     staged = [
-        _stage(data_dir, datapackage.resource(descriptor, "indicator_values"), values,
+        _stage(package, package.resource("indicator_values"), values,
                keep=lambda row: not (row["origin"] == ORIGIN and row["edition"] == str(edition)),
                key=lambda row: (row["territory_id"], row["indicator"], row["edition"], row["origin"], row["date"])),
-        _stage(data_dir, datapackage.resource(descriptor, "indicator_aggregates"), aggregates,
+        _stage(package, package.resource("indicator_aggregates"), aggregates,
                keep=lambda row: row["edition"] != str(edition), key=lambda row: (int(row["edition"]), row["indicator"])),
     ]
     for temp, path in staged:  # both files are complete before either replaces its original
@@ -158,23 +159,20 @@ def _text(value) -> str:
     return str(value)
 
 
-def _read(data_dir: Path, resource: dict) -> list[tuple[int, dict]]:
-    with open(data_dir / resource["path"], encoding="utf-8-sig", newline="") as f:
+def _read(package: DataPackage, resource: dict) -> list[tuple[int, dict]]:
+    with open(package.path(resource), encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
         return [(reader.line_num, row) for row in reader]
 
 
-def _stage(data_dir: Path, resource: dict, new_rows: list[dict], keep, key) -> tuple[Path, Path]:
+def _stage(package: DataPackage, resource: dict, new_rows: list[dict], keep, key) -> tuple[Path, Path]:
     """Kept rows plus the new ones, sorted (stable), written to a temporary file beside the resource."""
-    path = data_dir / resource["path"]
+    path = package.path(resource)
     names = [f["name"] for f in datapackage.fields(resource)]
-    rows = sorted([row for _, row in _read(data_dir, resource) if keep(row)] + new_rows, key=key)
+    rows = sorted([row for _, row in _read(package, resource) if keep(row)] + new_rows, key=key)
     temp = path.with_name(path.name + ".tmp")
     try:
-        with open(temp, "w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=names, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows({name: row.get(name, "") for name in names} for row in rows)
+        write_csv(temp, names, ([row.get(name, "") for name in names] for row in rows))
     except BaseException:
         temp.unlink(missing_ok=True)
         raise

@@ -16,7 +16,8 @@ import sqlite_utils
 from sqlite_utils.db import DescIndex
 
 from tnl.pipeline import bundle, datapackage, metadata
-from tnl.pipeline.validate import Rejected, validate
+from tnl.pipeline.datapackage import DataPackage
+from tnl.pipeline.validate import read_valid
 
 DEFAULT_OUTPUT = Path("build/tnl.db")
 VIEWS_SQL = Path(__file__).with_name("views.sql")
@@ -59,21 +60,19 @@ FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 def build(data_dir: Path, output: Path, report: Callable[[str], None] = lambda message: None) -> Path:
     """Validate data_dir, then write the database to output; raise Rejected and keep output as it was on failure."""
     report("Validation du paquet de données…")
-    problems = validate(data_dir)
-    if problems:
-        raise Rejected(problems)
+    package = read_valid(data_dir)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=output.name + ".", suffix=".tmp", dir=output.parent)
     os.close(fd)
     os.chmod(temp_name, 0o644)  # a published file, readable by the server's user
     try:
-        _write(Path(data_dir), Path(temp_name), report)
+        _write(package, Path(temp_name), report)
         os.replace(temp_name, output)
     finally:
         if os.path.exists(temp_name):
             os.remove(temp_name)
-    _write_companions(Path(data_dir), output, report)
+    _write_companions(package, output, report)
     report(f"Base écrite : {output} ({output.stat().st_size / 1e6:.1f} Mo)")
     return output
 
@@ -83,13 +82,13 @@ def metadata_path(database: Path) -> Path:
     return Path(database).with_name("metadata.json")
 
 
-def _write_companions(data_dir: Path, output: Path, report: Callable[[str], None]) -> None:
+def _write_companions(package: DataPackage, output: Path, report: Callable[[str], None]) -> None:
     """Metadata for Datasette, the Data Package zip and the SHA-256 sums, each written then renamed."""
     report("Métadonnées, archive du paquet de données et sommes SHA-256…")
-    composed = metadata.compose(metadata.read_base(), datapackage.read_descriptor(data_dir), output.stem)
+    composed = metadata.compose(metadata.read_base(), package, output.stem)
     _replace_with(metadata_path(output), lambda p: p.write_text(json.dumps(composed, ensure_ascii=False, indent=2), encoding="utf-8"))
     archive = output.with_name(bundle.ZIP_NAME)
-    _replace_with(archive, lambda p: bundle.write_zip(data_dir, p))
+    _replace_with(archive, lambda p: bundle.write_zip(package, p))
     _replace_with(output.with_name(bundle.SUMS_NAME), lambda p: bundle.write_sums([output, archive], p))
 
 
@@ -102,22 +101,21 @@ def _replace_with(path: Path, write: Callable[[Path], object]) -> None:
         temp.unlink(missing_ok=True)
 
 
-def _write(data_dir: Path, path: Path, report: Callable[[str], None]) -> None:
-    descriptor = datapackage.read_descriptor(data_dir)
+def _write(package: DataPackage, path: Path, report: Callable[[str], None]) -> None:
     db = sqlite_utils.Database(path)
     # A temporary file, renamed over the output only once complete: no rollback journal, no fsync while loading.
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
-    territories = list(_typed_rows(data_dir, datapackage.resource(descriptor, "territories")))  # small: kept to place bodies
+    territories = list(_typed_rows(package, package.resource("territories")))  # small: kept to place bodies
     _place_bodies_at_their_seat(territories)
     _create_lookup(db, "regions", _regions(territories))
     _create_lookup(db, "departements", _departements(territories))
-    for resource in datapackage.resources(descriptor):
+    for resource in package.resources:
         name = resource["name"]
         report(f"Chargement de {name}…")
         _create_table(db, resource)
         # Rows stream from the file in batches: memory stays bounded whatever the size of the resource.
-        db[name].insert_all(territories if name == "territories" else _typed_rows(data_dir, resource), batch_size=2000)
+        db[name].insert_all(territories if name == "territories" else _typed_rows(package, resource), batch_size=2000)
     report("Index, recherche plein texte, vues et tables dérivées des vues…")
     for table, columns_list in INDEXES.items():
         for columns in columns_list:
@@ -132,10 +130,10 @@ def _write(data_dir: Path, path: Path, report: Callable[[str], None]) -> None:
     db.close()
 
 
-def _typed_rows(data_dir: Path, resource: dict) -> Iterator[dict]:
+def _typed_rows(package: DataPackage, resource: dict) -> Iterator[dict]:
     """Rows cast to the schema's types, read one at a time; empty cells become NULL. The package is already validated."""
     casts = {f["name"]: CASTS.get(f["type"], str) for f in datapackage.fields(resource)}
-    with open(data_dir / resource["path"], encoding="utf-8-sig", newline="") as f:
+    with open(package.path(resource), encoding="utf-8-sig", newline="") as f:
         for row in csv.DictReader(f):
             yield {name: (casts[name](value) if value != "" else None) for name, value in row.items()}
 

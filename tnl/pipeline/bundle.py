@@ -10,20 +10,19 @@ import json
 import zipfile
 from pathlib import Path
 
-from tnl.pipeline import datapackage
+from tnl.pipeline.datapackage import DataPackage
 
 ZIP_NAME = "tnl-datapackage.zip"
 SUMS_NAME = "SHA256SUMS"
 FIXED_TIME = (2016, 1, 1, 0, 0, 0)
 
 
-def write_zip(data_dir: Path, path: Path) -> Path:
+def write_zip(package: DataPackage, path: Path) -> Path:
     """Descriptor (as datapackage.json) plus every resource file and the reference-geography provenance."""
-    descriptor = datapackage.read_descriptor(data_dir)
-    entries = {"datapackage.json": json.dumps(descriptor, ensure_ascii=False, indent=2).encode("utf-8")}
-    for resource in datapackage.resources(descriptor):
-        entries[resource["path"]] = (data_dir / resource["path"]).read_bytes()
-    provenance = data_dir / "georef" / "provenance.json"
+    entries = {"datapackage.json": json.dumps(package.descriptor, ensure_ascii=False, indent=2).encode("utf-8")}
+    for resource in package.resources:
+        entries[resource["path"]] = package.path(resource).read_bytes()
+    provenance = package.data_dir / "georef" / "provenance.json"
     if provenance.is_file():
         entries["georef/provenance.json"] = provenance.read_bytes()
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -12,18 +12,19 @@ import yaml
 
 from tnl import PROJECT_ROOT
 from tnl.pipeline import datapackage
+from tnl.pipeline.datapackage import DataPackage
 
 BASE_METADATA = PROJECT_ROOT / "metadata.yml"
 
 
-def compose(base: dict, descriptor: dict, database: str) -> dict:
+def compose(base: dict, package: DataPackage, database: str) -> dict:
     """base plus, for every resource, its French title, description and column descriptions."""
     metadata = copy.deepcopy(base)
     metadata["georef_attribution"] = next(
-        " ".join(s["title"].split()) for s in descriptor["sources"] if s["path"].endswith("provenance.json")
+        " ".join(s["title"].split()) for s in package.descriptor["sources"] if s["path"].endswith("provenance.json")
     )
     tables = metadata.setdefault("databases", {}).setdefault(database, {}).setdefault("tables", {})
-    for resource in datapackage.resources(descriptor):
+    for resource in package.resources:
         table = tables.setdefault(resource["name"], {})
         table["title"] = resource["title"]
         table["description"] = resource["description"].strip()

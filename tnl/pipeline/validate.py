@@ -18,7 +18,8 @@ import yaml
 from frictionless import FrictionlessException, Package
 from stdnum.fr import siren
 
-from tnl.pipeline.datapackage import DESCRIPTOR_NAME, read_descriptor
+from tnl.pipeline import datapackage
+from tnl.pipeline.datapackage import DESCRIPTOR_NAME, DataPackage
 
 TYPE_NAMES = {
     "integer": "un nombre entier",
@@ -56,20 +57,31 @@ class Problem:
 
 def validate(data_dir: Path) -> list[Problem]:
     """All problems of the package in data_dir; an empty list means it may be built and published."""
-    data_dir = Path(data_dir)
     try:
-        descriptor = read_descriptor(data_dir)
+        read_valid(data_dir)
+    except Rejected as rejected:
+        return rejected.problems
+    return []
+
+
+def read_valid(data_dir: Path) -> DataPackage:
+    """The package of data_dir, read once and checked whole; raises Rejected with every problem found."""
+    try:
+        package = datapackage.read(data_dir)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        return [_unreadable_descriptor(error)]
+        raise Rejected([_unreadable_descriptor(error)])
+    descriptor, data_dir = package.descriptor, package.data_dir
     problems = _descriptor_shape_problems(descriptor)
     if problems:
-        return problems
-    problems = [p for r in descriptor["resources"] for p in _check_file(data_dir, r)]
+        raise Rejected(problems)
+    problems = [p for r in descriptor["resources"] for p in check_file_structure(data_dir, r)]
     if problems:
-        return sorted(problems)  # frictionless would only repeat these, less clearly
+        raise Rejected(sorted(problems))  # frictionless would only repeat these, less clearly
     problems += _frictionless_problems(descriptor, data_dir)
     problems += _label_rules(descriptor, data_dir)
-    return sorted(set(problems))
+    if problems:
+        raise Rejected(sorted(set(problems)))
+    return package
 
 
 REQUIRED_RESOURCES = ("editions", "distinctions", "territories", "results", "mentions", "indicators", "indicator_values")
@@ -110,7 +122,7 @@ def _descriptor_shape_problems(descriptor) -> list[Problem]:
     return problems
 
 
-def _check_file(data_dir: Path, resource: dict) -> list[Problem]:
+def check_file_structure(data_dir: Path, resource: dict) -> list[Problem]:
     """A file that is missing, empty or not UTF-8 gets one clear problem before anything else reads it."""
     path = data_dir / resource["path"]
     name = resource["path"]
@@ -257,11 +269,11 @@ def _frictionless_problems(descriptor: dict, data_dir: Path) -> list[Problem]:
     for task in report.tasks:
         file = paths.get(task.name, task.name)
         resource = next((r for r in descriptor["resources"] if r["name"] == task.name), {})
-        problems += [_problem(file, error, resource) for error in task.errors]
+        problems += [frictionless_problem(file, error, resource) for error in task.errors]
     return problems
 
 
-def _problem(file: str, error, resource: dict | None = None) -> Problem:
+def frictionless_problem(file: str, error, resource: dict | None = None) -> Problem:
     row = getattr(error, "row_number", None) or 0
     field = getattr(error, "field_name", None) or getattr(error, "label", None) or ""
     cell = getattr(error, "cell", None)
