@@ -1,8 +1,12 @@
-"""Shared fixtures: a small real-schema package to break on purpose, and the database built from data/."""
+"""Shared fixtures: a small real-schema package to break on purpose, the database built from data/, the real site on
+loopback and a browser page that cannot reach anything beyond loopback; and the hypothesis profiles.
+"""
 from __future__ import annotations
 
 import csv
 import io
+import os
+import re
 import shutil
 import socket
 import subprocess
@@ -14,14 +18,33 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from hypothesis import settings
 
 from tnl.pipeline.build import build
 from tnl.pipeline.csv_writer import write_csv
+from tnl.pipeline.validate import Rejected
 from tnl.site.serve import datasette_app
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 FIXTURE_PACKAGE = Path(__file__).parent / "fixtures" / "package"
+
+# Hypothesis profiles, chosen with HYPOTHESIS_PROFILE (default `ci`, what `make test` and CI run): no test sets its own
+# number of examples. No deadline: the machines that run the suite are shared, a slow example is not a failure.
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None, database=None, max_examples=100)
+settings.register_profile("dev", max_examples=20, deadline=None)  # the edit loop (`make check`): random, quick
+settings.register_profile("explore", max_examples=2000, deadline=None)  # on demand, to look for new bugs
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_collection_modifyitems(items):
+    """Mark what `make check` leaves out: tests on the whole of data/ and browser tests (see pyproject's markers)."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if "real_build" in used:
+            item.add_marker("real_data")
+        if "browser" in used:
+            item.add_marker("browser")
 
 
 @pytest.fixture
@@ -34,9 +57,28 @@ def package_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_db_path(tmp_path_factory) -> Path:
-    """The database built from the project's real data/ (once per test session)."""
-    return build(DATA, tmp_path_factory.mktemp("build") / "tnl.db")
+def real_build(tmp_path_factory) -> tuple[Path | None, list[str]]:
+    """`tnl build` of the project's data/, once per session: its validation (about 6 s), then the database.
+
+    (database, []) when data/ is valid, (None, problems) otherwise: the one validation of data/ in the suite.
+    """
+    try:
+        return build(DATA, tmp_path_factory.mktemp("build") / "tnl.db"), []
+    except Rejected as rejected:
+        return None, [str(p) for p in rejected.problems]
+
+
+@pytest.fixture(scope="session")
+def real_problems(real_build) -> list[str]:
+    return real_build[1]
+
+
+@pytest.fixture(scope="session")
+def built_db_path(real_build) -> Path:
+    """The database built from the project's real data/ (session-wide: never written to by a test)."""
+    database, problems = real_build
+    assert problems == [], problems
+    return database
 
 
 @pytest.fixture(scope="session")
@@ -109,10 +151,41 @@ def browser():
         chromium.close()
 
 
+LOOPBACK = re.compile(r"https?://(127\.0\.0\.1|localhost)(:\d+)?/")
+
+
 @pytest.fixture
-def page(browser):
+def external_requests() -> list[str]:
+    """URLs beyond loopback that the `page` asked for (map tiles…); each was aborted, none left the machine."""
+    return []
+
+
+@pytest.fixture
+def page(browser, external_requests):
+    """A fresh page (fr-FR, 1280×900) whose requests beyond loopback are aborted and listed in external_requests."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+
+    def loopback_only(route):
+        if LOOPBACK.match(route.request.url):
+            route.continue_()
+        else:
+            external_requests.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", loopback_only)
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def screenshots(request, tmp_path) -> Path:
+    """Where the browser tests save their pictures: tmp_path, or docs/screenshots/ under `make screenshots`."""
+    target = request.config.getoption("--screenshots")
+    return Path(target) if target else tmp_path
+
+
+def pytest_addoption(parser):
+    parser.addoption("--screenshots", metavar="DIR", default=None,
+                     help="save the browser tests' pictures for the README in DIR (make screenshots)")
 
