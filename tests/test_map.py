@@ -3,20 +3,17 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOT = ROOT / "docs" / "screenshots" / "carte.png"
 OUTLINE = "/-/fond-de-carte/departements.geojson"
 LABELS = {
     "niveau_1": "Niveau 1", "niveau_2": "Niveau 2", "niveau_3": "Niveau 3", "niveau_4": "Niveau 4",
     "niveau_5": "Niveau 5", "badge": "Badge", "bronze": "Bronze", "argent": "Argent", "or": "Or",
     None: "Niveau non publié",
 }
-TILE = re.compile(r"/\d+/\d+/\d+\.png$")
+TILE = re.compile(r"^https://[abc]\.tile\.openstreetmap\.org/\d+/\d+/\d+\.png$")
 
 
 @pytest.mark.parametrize("path", ["/tnl/results_map", "/tnl/labelled_territories", "/tnl/results_map?edition=2025"])
@@ -60,44 +57,38 @@ async def test_tiles_get_a_referrer(datasette):
     assert policy in {"strict-origin-when-cross-origin", "strict-origin", "origin", "origin-when-cross-origin"}
 
 
-def drawn_territories(page, timeout: float = 15) -> int:
-    """Territories on the map once zoomed out to the whole world: single markers plus the counts of the clusters."""
+DRAWN = """() => {
+    const pane = document.querySelector('.leaflet-marker-pane');
+    let n = pane.querySelectorAll('.md-marker').length;
+    pane.querySelectorAll('.marker-cluster span').forEach((s) => (n += parseInt(s.textContent, 10)));
+    return n;
+}"""
+
+
+def assert_draws(page, expected: int) -> None:
+    """Zoomed out to the whole world, the single markers plus the counts of the clusters are the expected territories."""
     page.evaluate("() => window.MAP_DISTINCTIONS.map.setView([20, 0], 1, {animate: false})")
-    count, deadline = -1, time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        previous, count = count, page.evaluate(
-            """() => {
-                const pane = document.querySelector('.leaflet-marker-pane');
-                let n = pane.querySelectorAll('.md-marker').length;
-                pane.querySelectorAll('.marker-cluster span').forEach((s) => (n += parseInt(s.textContent, 10)));
-                return n;
-            }"""
-        )
-        if count == previous and count > 0:
-            break
-        page.wait_for_timeout(300)
-    return count
+    try:
+        page.wait_for_function(f"(expected) => ({DRAWN})() === expected", arg=expected, timeout=15_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"{page.evaluate(DRAWN)} territories drawn on the map, {expected} expected")
 
 
-def test_map_of_labelled_territories(live_server, page, db):
+def test_map_of_labelled_territories(live_server, page, external_requests, screenshots, db):
     expected = db.execute("select count(*) from labelled_territories where latitude is not null").fetchone()[0]
     assert 0 < expected <= 2000, "more than one page of cluster-map: click « load all » first"
     tile_requests = []
-    page.on("request", lambda request: tile_requests.append(request) if TILE.search(request.url) else None)
+    page.on("request", lambda request: tile_requests.append(request) if TILE.match(request.url) else None)
 
-    start = time.perf_counter()
     page.goto(live_server + "/tnl/labelled_territories")
     page.wait_for_selector(".leaflet-marker-pane .leaflet-marker-icon")
-    print(f"\ntime to first marker: {time.perf_counter() - start:.2f} s")
-
     page.wait_for_selector("path.md-outline", state="attached")
     features = page.evaluate(f"() => fetch('{OUTLINE}').then((r) => r.json()).then((d) => d.features.length)")
     assert page.locator("path.md-outline").count() == features
     assert page.locator(".md-marker, .md-cluster").count() > 0
     assert page.locator(".leaflet-marker-pane > :not(.md-marker):not(.md-cluster)").count() == 0, "default icons"
-    page.wait_for_timeout(500)  # let the outline and the clusters settle before the picture
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.locator(".map-distinctions").screenshot(path=str(SCREENSHOT))
+    page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')")  # no zoom animation in the picture
+    page.locator(".map-distinctions").screenshot(path=str(screenshots / "carte.png"))
 
     legend = page.inner_text(".md-legend").splitlines()
     present = db.execute(
@@ -108,8 +99,9 @@ def test_map_of_labelled_territories(live_server, page, db):
 
     assert tile_requests, "no tile requested"
     assert any((request.headers.get("referer") or "").startswith(live_server) for request in tile_requests)
+    assert external_requests and all(TILE.match(url) for url in external_requests)  # tiles only, aborted by `page`
 
-    assert drawn_territories(page) == expected
+    assert_draws(page, expected)
 
 
 def test_map_follows_the_filters(live_server, page, db):
@@ -120,7 +112,7 @@ def test_map_follows_the_filters(live_server, page, db):
     page.goto(f"{live_server}/tnl/results_map?edition={edition}")
     page.wait_for_selector(".leaflet-marker-pane .leaflet-marker-icon")
     assert page.inner_text(".md-legend").splitlines()[0] == "Distinction"
-    assert drawn_territories(page) == expected
+    assert_draws(page, expected)
 
 
 def test_popup_escapes_html(live_server, page, db):

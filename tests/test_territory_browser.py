@@ -1,15 +1,9 @@
 """In a real browser: search a territory, follow a suggestion, see the history chart and the peers map."""
 from __future__ import annotations
 
-import re
-from pathlib import Path
 
-SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshots" / "territoire.png"
-TILES = re.compile(r"tile\.openstreetmap\.org")
-
-
-def test_search_then_territory_page(live_server, page):
-    page.route(TILES, lambda route: route.abort())  # offline: the outline of the départements still draws
+def test_search_then_territory_page(live_server, page, screenshots):
+    # Tiles are aborted by `page` (offline): the outline of the départements still draws.
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(live_server + "/territoire/departement-38")
@@ -37,9 +31,8 @@ def test_search_then_territory_page(live_server, page):
     assert page.locator("#carte-pairs .leaflet-overlay-pane canvas").count() >= 1
     assert page.locator("#carte-pairs .leaflet-tooltip").inner_text() == "Échirolles"
     assert errors == []
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     bottom = page.evaluate("document.getElementById('carte-pairs').getBoundingClientRect().bottom + window.scrollY")
-    page.screenshot(path=str(SCREENSHOT), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": bottom + 200})
+    page.screenshot(path=str(screenshots / "territoire.png"), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": bottom + 200})
 
 
 def test_suggestions_with_the_keyboard_only(live_server, page):
