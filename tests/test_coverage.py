@@ -84,8 +84,10 @@ def test_open_questions_are_traced_from_the_rows_they_concern():
         for cited in re.findall(r"question ouverte « ([^»]+) »", row["match_note"] + row["note"]):
             assert cited in questions, (key, cited)
             assert (questions[cited]["edition"], questions[cited]["territory_id"]) == key
+    about_a_result = [q for q in questions.values() if q["edition"] and q["territory_id"]]  # others: an edition, a territory
+    assert about_a_result
+    for question in about_a_result:
+        row = results[(question["edition"], question["territory_id"])]
+        assert f"« {question['id']} »" in row["match_note"] + row["note"], question["id"]
     for question in questions.values():
-        row = results.get((question["edition"], question["territory_id"]))
-        if row is not None:
-            assert f"« {question['id']} »" in row["match_note"] + row["note"], question["id"]
         assert question["status"] in ("resolved", "unresolved") and question["reason"] and question["source_urls"]
