@@ -22,8 +22,3 @@ def asgi_wrapper(datasette):
         return access_log.wrap(security_headers.wrap(cached))
 
     return wrap
-
-
-@hookimpl
-def startup():
-    access_log.configure()

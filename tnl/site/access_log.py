@@ -20,7 +20,9 @@ REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{8,64}")
 
 
 def configure() -> None:
-    """Access lines on stdout, errors on stderr; uvicorn's own access lines off (ours have duration and request id)."""
+    """Access lines on stdout, errors on stderr; uvicorn's own access lines off (ours have duration and request id).
+
+    Called at the first request: `datasette serve` runs the startup hooks before uvicorn configures its logging."""
     for log, stream in ((logger, sys.stdout), (errors, sys.stderr)):
         if not log.handlers:
             handler = logging.StreamHandler(stream)
@@ -37,11 +39,17 @@ def request_id(scope) -> bytes:
 
 
 def wrap(app):
+    configured = False
+
     @wraps(app)
     async def logged_app(scope, receive, send):
+        nonlocal configured
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
+        if not configured:
+            configure()
+            configured = True
         rid = request_id(scope)
         start = time.perf_counter()
         outcome = {"status": 0, "bytes": 0, "cache": "-"}
