@@ -30,7 +30,7 @@ from wrk_run import line, wrk  # noqa: E402
 from tnl.deploy.cluster import Cluster, free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-HOT = ["/", "/territoire/213801517", "/tnl/palmares?edition=2025", "/tnl/results", "/tnl/labelled_territories.json?_size=max"]
+HOT = ["/", "/territoire/213801517", "/tnl/palmares?edition=2025", "/tnl/results", "/tnl/results.json"]
 BYTES = ["/", "/territoire/213801517", "/tnl/palmares?edition=2021", "/tnl/results", "/tnl/results.json",
          "/tnl/territories.json?_size=50", "/-/static/app.css", "/sitemaps/territoires-1.xml"]
 
