@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from serve_load import cpu_seconds  # noqa: E402
 from wrk_run import line, wrk  # noqa: E402
 
 from tnl.deploy.cluster import Cluster, free_port  # noqa: E402
@@ -53,6 +54,30 @@ def measure_bytes(cluster: Cluster) -> None:
         print(f"  {path:40} {sizes[0]:9} -> {sizes[1]:8} B ({sizes[1] / sizes[0]:.0%})")
 
 
+def replicas_cpu(cluster: Cluster) -> float:
+    """CPU seconds used so far by all replicas: per request, what a page costs whatever else runs on the machine."""
+    return sum(cpu_seconds(replica["pid"]) for replica in cluster.load()["replicas"])
+
+
+def settle(cluster: Cluster) -> None:
+    """Wait until the replicas have finished what a previous run left queued (wrk stops; the work it asked for does not)."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        start = time.monotonic()
+        urllib.request.urlopen(cluster.url + "/-/sante.json", timeout=30).read()
+        if time.monotonic() - start < 0.02:
+            return
+        time.sleep(0.2)
+
+
+def run(cluster: Cluster, label: str, paths: list[str], connections: int, seconds: float) -> None:
+    settle(cluster)
+    cpu = replicas_cpu(cluster)
+    r = wrk(cluster.url, paths, connections, seconds, timeout=5)
+    cpu_ms = (replicas_cpu(cluster) - cpu) / max(r["requests"], 1) * 1000
+    print(f"{line(label, r)}  replica CPU {cpu_ms:5.2f} ms/req", flush=True)
+
+
 def walks(database: Path, replicas: list[int], connections: list[int], seconds: float, tmp: Path) -> None:
     pages = territory_paths(database)
     chunk = len(pages) // len(connections)
@@ -64,9 +89,11 @@ def walks(database: Path, replicas: list[int], connections: list[int], seconds: 
                 label = f"{count} replica(s), edge cache {'on' if edge else 'off'}"
                 for k, c in enumerate(connections):
                     cold = pages[k * chunk:(k + 1) * chunk]  # never asked before on this cluster
-                    print(line(f"{label}: cold walk c={c}", wrk(cluster.url, cold, c, seconds, timeout=5)), flush=True)
+                    run(cluster, f"{label}: cold walk c={c}", cold, c, seconds)
+                for path in HOT:
+                    urllib.request.urlopen(cluster.url + path, timeout=60).read()  # computed once before the hot runs
                 for c in connections:
-                    print(line(f"{label}: hot pages c={c}", wrk(cluster.url, HOT, c, seconds, timeout=5)), flush=True)
+                    run(cluster, f"{label}: hot pages c={c}", HOT, c, seconds)
             finally:
                 cluster.stop()
 
