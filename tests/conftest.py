@@ -56,7 +56,7 @@ def serving(database: Path, stdout=subprocess.DEVNULL):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(600):  # up to a minute: a start takes 3 s on an idle machine, more when the cores are shared
             try:
                 urllib.request.urlopen(url + "/-/versions.json", timeout=1)
                 break
