@@ -87,18 +87,18 @@ def db(built_db_path) -> sqlite_utils.Database:
 
 
 @contextmanager
-def serving(database: Path):
-    """A real `tnl serve` process of database on a free loopback port; yields its base URL."""
+def serving(database: Path, stdout=subprocess.DEVNULL):
+    """A real `tnl serve` process of database on a free loopback port; yields its base URL. stdout: its access log."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     process = subprocess.Popen(
         [sys.executable, "-m", "tnl.cli", "serve", "--db", str(database), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=stdout, stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(600):  # up to a minute: a start takes 3 s on an idle machine, more when the cores are shared
             try:
                 urllib.request.urlopen(url + "/-/versions.json", timeout=1)
                 break

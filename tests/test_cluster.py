@@ -1,0 +1,94 @@
+"""The deployment rehearsal: nginx (Debian's) in front of `tnl serve` replicas, and a rolling release under load."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tnl.deploy.cluster import Cluster, _is_ours, free_port
+
+
+def fetch(url: str, headers: dict | None = None):
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+@pytest.fixture
+def cluster(built_db_path, tmp_path):
+    release = tmp_path / "release-1"
+    shutil.copytree(built_db_path.parent, release)
+    cluster = Cluster(tmp_path / "cluster")
+    cluster.start(release / "tnl.db", replicas=2, port=free_port())
+    yield cluster
+    cluster.stop()
+
+
+def test_nginx_balances_caches_at_the_edge_and_stop_leaves_nothing(cluster):
+    state = cluster.load()
+    first = fetch(cluster.url + "/territoire/213801517", {"Accept-Encoding": "gzip"})
+    second = fetch(cluster.url + "/territoire/213801517", {"Accept-Encoding": "gzip"})
+    assert (first[0], first[1]["X-Edge-Cache"], second[1]["X-Edge-Cache"]) == (200, "MISS", "HIT")
+    assert second[1]["Content-Encoding"] == "gzip" and second[2] == first[2]
+    assert second[1]["X-Request-Id"] != first[1]["X-Request-Id"]  # the edge gives each request its own id
+    not_modified = fetch(cluster.url + "/territoire/213801517", {"Accept-Encoding": "gzip", "If-None-Match": first[1]["ETag"]})
+    assert not_modified[0] == 304
+    health = fetch(cluster.url + "/-/sante.json")
+    assert health[0] == 200 and b'"statut": "ok"' in health[2] and "X-Edge-Cache" not in health[1]
+    pids = [state["nginx_pid"], *(replica["pid"] for replica in state["replicas"])]
+    assert all(_is_ours(pid) for pid in pids)
+    cluster.stop()
+    assert not any(_is_ours(pid) for pid in pids)
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{state['port']}/", timeout=2)
+
+
+def test_a_rolling_release_serves_every_request_and_switches_the_cache_to_the_new_database(cluster, tmp_path, db):
+    new = tmp_path / "release-2"  # the new database built beside the old one
+    shutil.copytree(Path(cluster.load()["replicas"][0]["db"]).parent, new)
+    with sqlite3.connect(new / "tnl.db") as connection:
+        connection.execute("update territories set name = 'Échirolles (nouvelle version)' where id = '213801517'")
+    before = fetch(cluster.url + "/territoire/213801517")
+    assert before[0] == 200 and b"nouvelle version" not in before[2]
+
+    ids = [row[0] for row in db.execute("select id from territories order by id limit 4000")]
+    paths = ["/", "/territoire/213801517", "/tnl/palmares.json?edition=2021"]
+    outcomes, etags, rolling = [], set(), threading.Event()
+    rolling.set()
+
+    def visitor(offset: int):
+        n = offset
+        while rolling.is_set():
+            path = paths[n % 3] if n % 2 else f"/territoire/{ids[n % len(ids)]}"  # hot pages and never-asked ones
+            try:
+                status, headers, _ = fetch(cluster.url + path)
+                outcomes.append(status)
+                etags.add(headers["ETag"].strip('"').split("-")[0])
+            except OSError as error:
+                outcomes.append(repr(error))
+            n += 7
+
+    visitors = [threading.Thread(target=visitor, args=(k * 1000,)) for k in range(4)]
+    for thread in visitors:
+        thread.start()
+    try:
+        cluster.roll(new / "tnl.db")
+    finally:
+        rolling.clear()
+        for thread in visitors:
+            thread.join()
+
+    assert len(outcomes) > 20 and set(outcomes) == {200}
+    assert len(etags) == 2  # requests were answered by both releases during the roll, never with an error
+    after = fetch(cluster.url + "/territoire/213801517")
+    assert after[0] == 200 and "nouvelle version" in after[2].decode()
+    replicas = cluster.status()["replicas"]
+    assert {r["sante"]["base_sha256"][:16] for r in replicas} == {cluster.load()["release"]}
