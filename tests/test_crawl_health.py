@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.conftest import serving
+from conftest import serving
 from tnl.site.crawl import PART_SIZE
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
