@@ -195,10 +195,10 @@ def _add(change: Change, tables: dict, data: dict, report: Report, territory_id:
         if now and before and now != before and rank < CONFIDENCE_RANK[old["confidence"]]:
             _contradiction(change, tables, old, report, who, label, today)
         elif now and now != before:
-            row["note"] = _sentence(row["note"], f"Distinction avant le signalement du {today} : {label(before)}.")
-            row.update(distinction=now, confidence=report.confidence, source_urls=joined_sources(report.source_url, old["source_urls"]))
             change.lines.append(f"Distinction modifiée : ~ {edition} {who} : {label(before)} → {label(now)} "
                                 f"(confiance {old['confidence']} → {report.confidence})")
+            row["note"] = _sentence(row["note"], f"Distinction avant le signalement du {today} : {label(before)}.")
+            row.update(distinction=now, confidence=report.confidence, source_urls=joined_sources(report.source_url, old["source_urls"]))
         else:
             if rank > CONFIDENCE_RANK[old["confidence"]]:
                 row["confidence"] = report.confidence
