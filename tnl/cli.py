@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from tnl.importers import correction as correction_step
 from tnl.importers import official as official_step
 from tnl.importers import questionnaire_import as questionnaire_step
 from tnl.pipeline import build as build_step
@@ -101,6 +102,60 @@ def import_questionnaire(export: Path, edition: int, data_dir: Path, source: str
     for line in report.lines():
         click.echo(line)
     click.echo("Lancez « tnl build » pour publier.")
+
+
+def _report_options(command):
+    """The options shared by add-result and remove-result: which row, and the source that says so."""
+    options = [
+        click.option("--edition", type=int, required=True, help="Édition (année)."),
+        click.option("--territory", required=True,
+                     help="Identifiant du territoire, SIREN, code officiel, ou nom (avec --departement ; jamais le nom seul)."),
+        click.option("--departement", default="", help="Code du département, s'il est publié (contrôlé contre le territoire)."),
+        click.option("--source", "source_url", required=True, help="URL http(s) publique de la preuve (sans nom de personne)."),
+        click.option("--settles", default="", help="Identifiant de la question ouverte (open_questions.csv) que ce signalement tranche."),
+        data_option,
+        click.option("--apply", "apply_changes", is_flag=True, help="Écrit les fichiers (sinon, affiche seulement les différences)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@cli.command("add-result")
+@_report_options
+@click.option("--distinction", default="", help="Distinction (niveau_1… ou badge, bronze, argent, or) ; vide : labellisé, niveau non publié.")
+@click.option("--mention", default="", help="Mention spéciale du jury, telle que publiée.")
+@click.option("--confidence", type=click.Choice(["high", "medium", "low"]), default="medium", show_default=True,
+              help="high : liste officielle ; medium : presse, site du lauréat, délibération ; low : déduit.")
+@click.option("--name", default="", help="Nom du lauréat tel que publié par la source (par défaut : le nom officiel).")
+def add_result(apply_changes: bool, data_dir: Path, **fields):
+    """Ajoute, confirme ou corrige un résultat d'une édition à partir d'une source ; écrit seulement avec --apply."""
+    _correct(correction_step.plan_add, correction_step.Report(**fields), data_dir, apply_changes, removing=False)
+
+
+@cli.command("remove-result")
+@_report_options
+@click.option("--reason", required=True, help="Pourquoi la ligne est fausse (publiée dans open_questions.csv).")
+def remove_result(apply_changes: bool, data_dir: Path, **fields):
+    """Retire un résultat faux d'une édition, avec la raison et la source ; écrit seulement avec --apply."""
+    _correct(correction_step.plan_remove, correction_step.Report(**fields), data_dir, apply_changes, removing=True)
+
+
+def _correct(plan, report, data_dir: Path, apply_changes: bool, removing: bool) -> None:
+    change = plan(data_dir, report)
+    _exit_on_problems(change.problems, "rien n'a été écrit dans le paquet de données.")
+    for line in correction_step.describe(change, report, removing):
+        click.echo(line)
+    if not apply_changes:
+        click.echo("Rien n'a été écrit : relancez avec --apply pour mettre à jour results.csv, mentions.csv et open_questions.csv.")
+        return
+    try:
+        written = correction_step.apply(change, data_dir)
+    except Rejected as error:
+        _exit_on_problems(error.problems, "rien n'a été écrit dans le paquet de données.")
+    if written:
+        click.echo("Fichiers écrits ensemble ; le paquet de données est valide. Lancez « tnl build » pour publier.")
+
 
 def _exit_on_problems(problems, outcome: str = "rien n'a été publié.") -> None:
     if not problems:

@@ -7,9 +7,7 @@ ambiguous. Applying writes both files only once the whole package, with them, pa
 from __future__ import annotations
 
 import csv
-import os
-import shutil
-import tempfile
+import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,21 +15,18 @@ import yaml
 from frictionless import FrictionlessException, Resource, Schema
 
 from tnl import PROJECT_ROOT
-from tnl.importers.territory_match import TerritoryMatcher
-from tnl.pipeline import datapackage
-from tnl.pipeline.csv_writer import write_csv
+from tnl.importers.package_edit import canonical, joined_sources, read_tables, write_tables
+from tnl.importers.territory_match import METHODS, TerritoryMatcher, departement_problem, unmatched_problem
 from tnl.pipeline.validate import (
     Problem,
     Rejected,
     check_file_structure,
     frictionless_problem,
     scheme_problems,
-    validate,
 )
 from tnl.site.search_index import normalise
 
 SCHEMA_PATH = PROJECT_ROOT / "schemas" / "official_list.schema.yaml"
-METHODS = {"siren": "SIREN", "cog_code": "code officiel", "nom et département": "nom et département"}
 
 
 @dataclass
@@ -82,14 +77,17 @@ def list_problems(file: Path, schema: dict) -> list[Problem]:
     return sorted({frictionless_problem(file.name, error) for task in report.tasks for error in task.errors})
 
 
-def plan_import(data_dir: Path, edition: int, file: Path, source_url: str = "", remove_absent: bool = False) -> Plan:
-    """What importing file would change in data_dir; plan.problems lists why it cannot be imported."""
+def plan_import(data_dir: Path, edition: int, file: Path, source_url: str = "", remove_absent: bool = False,
+                today: datetime.date | None = None) -> Plan:
+    """What importing file would change in data_dir; plan.problems lists why it cannot be imported.
+
+    today: the date written in added_on for a laureate new to data/ (the day of the import by default)."""
     data_dir, file = Path(data_dir), Path(file)
     plan = Plan(edition, file.name, remove_absent=remove_absent)
     plan.problems = list_problems(file, read_schema())
     if plan.problems:
         return plan
-    data = _read_package(data_dir)
+    data = read_tables(data_dir, ("editions", "distinctions", "territories", "results", "mentions"))
     editions = {row["edition"]: row["distinction_scheme"] for row in data["editions"]}
     if str(edition) not in editions:
         plan.problems = [Problem(file.name, 0, "", f"édition {edition} inconnue ; attendu : une des éditions "
@@ -105,20 +103,8 @@ def plan_import(data_dir: Path, edition: int, file: Path, source_url: str = "", 
     if plan.problems:
         plan.problems.sort()
         return plan
-    _diff(plan, data, source_url)
+    _diff(plan, data, source_url, (today or datetime.date.today()).isoformat())
     return plan
-
-
-def _read_package(data_dir: Path) -> dict[str, list[dict]]:
-    package = datapackage.read(data_dir)
-    names = ("editions", "distinctions", "territories", "results", "mentions")
-    return {name: _read_csv(package.path(name))[1] for name in names}
-
-
-def _read_csv(path: Path) -> tuple[list[str], list[dict]]:
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        return list(reader.fieldnames or []), list(reader)
 
 
 def _read_list(file: Path) -> list[tuple[int, dict]]:
@@ -137,13 +123,11 @@ def _match(file: str, rows: list[tuple[int, dict]], data: dict) -> tuple[list[En
         match = matcher.match(row["name"], row["departement"], row["siren"], row["cog_code"])
         territory = matcher.by_id.get(match.territory_id or "")
         if territory is None:
-            problems.append(_unmatched(file, line, row, match, matcher))
+            problems.append(unmatched_problem(file, line, row, match, matcher))
             continue
-        if row["departement"] and match.method != "nom et département" and territory.get("departement_code") not in ("", row["departement"]):
-            problems.append(Problem(file, line, "departement",
-                                    f"« {row['name']} » : le {METHODS[match.method]} désigne {territory['name']} "
-                                    f"(département {territory['departement_code']}), pas le département {row['departement']} ; "
-                                    "attendu : un identifiant et un département cohérents"))
+        mismatch = departement_problem(file, line, row, match, territory)
+        if mismatch:
+            problems.append(mismatch)
             continue
         if match.territory_id in seen:
             problems.append(Problem(file, line, "name", f"« {row['name']} » désigne le même territoire que la ligne "
@@ -155,27 +139,7 @@ def _match(file: str, rows: list[tuple[int, dict]], data: dict) -> tuple[list[En
     return entries, problems
 
 
-def _unmatched(file: str, line: int, row: dict, match, matcher: TerritoryMatcher) -> Problem:
-    name = row["name"]
-    if match.ambiguous:
-        names = ", ".join(f"{i} {matcher.by_id[i]['name']} ({matcher.by_id[i]['kind']})" for i in match.candidates)
-        column = {"siren": "siren", "cog_code": "cog_code"}.get(match.method, "name")
-        return Problem(file, line, column, f"« {name} » ambigu : {len(match.candidates)} territoires possibles ({names}) ; "
-                                           "attendu : le SIREN ou le code officiel pour les départager")
-    if match.method == "siren":
-        return Problem(file, line, "siren", f"SIREN « {row['siren']} » absent du référentiel des territoires ; "
-                                            "attendu : le SIREN d'un territoire de territories.csv")
-    if match.method == "cog_code":
-        return Problem(file, line, "cog_code", f"code officiel « {row['cog_code']} » absent du référentiel ; "
-                                               "attendu : le code d'une commune, d'un département ou d'une région")
-    if not match.method:
-        return Problem(file, line, "departement", f"« {name} » non rattaché : ni SIREN, ni code officiel, ni département ; "
-                                                  "attendu : au moins le département (jamais le nom seul)")
-    return Problem(file, line, "name", f"« {name} » introuvable dans le département {row['departement']} ; "
-                                       "attendu : le nom officiel du territoire, ou son SIREN ou son code officiel")
-
-
-def _diff(plan: Plan, data: dict, source_url: str) -> None:
+def _diff(plan: Plan, data: dict, source_url: str, today: str) -> None:
     edition = str(plan.edition)
     names = {t["id"]: t["name"] for t in data["territories"]}
     before = {r["territory_id"]: r for r in data["results"] if r["edition"] == edition}
@@ -189,19 +153,18 @@ def _diff(plan: Plan, data: dict, source_url: str) -> None:
             plan.changed.append((entry, names[entry.territory_id], old["distinction"] or ""))
         else:
             plan.confirmed.append((entry, names[entry.territory_id]))
-        results.append(_result_row(edition, entry, old, source_url))
+        results.append(_result_row(edition, entry, old, source_url, today))
     plan.absent = [r for r in before.values() if r["territory_id"] not in official]
     if not plan.remove_absent:
         results += plan.absent
     kept = {r["territory_id"] for r in results if r["edition"] == edition}
     plan.results = sorted(results, key=lambda r: (int(r["edition"]), r["territory_id"]))
-    plan.mentions = _mentions(plan, data["mentions"], kept, source_url)
-    plan.unchanged = (_canonical(plan.results) == _canonical(data["results"])
-                      and _canonical(plan.mentions) == _canonical(data["mentions"]))
+    plan.mentions = _mentions(plan, data["mentions"], kept, source_url, today)
+    plan.unchanged = (canonical(plan.results) == canonical(data["results"])
+                      and canonical(plan.mentions) == canonical(data["mentions"]))
 
 
-def _result_row(edition: str, entry: Entry, old: dict | None, source_url: str) -> dict:
-    previous = [s.strip() for s in (old or {}).get("source_urls", "").split("|") if s.strip()]
+def _result_row(edition: str, entry: Entry, old: dict | None, source_url: str, today: str) -> dict:
     old_distinction = (old or {}).get("distinction") or ""
     if old is None:
         note = ""
@@ -217,15 +180,16 @@ def _result_row(edition: str, entry: Entry, old: dict | None, source_url: str) -
         "distinction": entry.distinction,
         "name_as_published": entry.name,
         "departement_as_published": entry.departement,
-        "source_urls": " | ".join([source_url, *(s for s in previous if s != source_url)]),
+        "source_urls": joined_sources(source_url, (old or {}).get("source_urls", "")),
         "confidence": "high",
         "match_confidence": "sure",
         "match_note": f"Liste officielle : rattaché par {METHODS[entry.method]}.",
         "note": note,
+        "added_on": (old or {}).get("added_on") or ("" if old else today),
     }
 
 
-def _mentions(plan: Plan, mentions: list[dict], kept: set[str], source_url: str) -> list[dict]:
+def _mentions(plan: Plan, mentions: list[dict], kept: set[str], source_url: str, today: str) -> list[dict]:
     edition = str(plan.edition)
     before = {(m["territory_id"], normalise(m["mention"])): m for m in mentions if m["edition"] == edition}
     rows = [m for m in mentions if m["edition"] != edition]
@@ -237,17 +201,12 @@ def _mentions(plan: Plan, mentions: list[dict], kept: set[str], source_url: str)
             old = before.get(key)
             if old is None:
                 plan.mentions_added.append((entry.territory_id, mention))
-            previous = [s.strip() for s in (old or {}).get("source_urls", "").split("|") if s.strip()]
             rows.append({"edition": edition, "territory_id": entry.territory_id, "mention": mention,
-                         "source_urls": " | ".join([source_url, *(s for s in previous if s != source_url)]),
-                         "confidence": "high"})
+                         "source_urls": joined_sources(source_url, (old or {}).get("source_urls", "")),
+                         "confidence": "high", "added_on": (old or {}).get("added_on") or ("" if old else today)})
     plan.mentions_absent = [m for key, m in before.items() if key not in official]
     rows += [m for m in plan.mentions_absent if not plan.remove_absent and m["territory_id"] in kept]
     return sorted(rows, key=lambda m: (int(m["edition"]), m["territory_id"], m["mention"]))
-
-
-def _canonical(rows: list[dict]) -> list[tuple]:
-    return sorted(tuple(sorted(r.items())) for r in rows)
 
 
 def describe(plan: Plan) -> list[str]:
@@ -274,7 +233,7 @@ def describe(plan: Plan) -> list[str]:
 
 
 def apply(plan: Plan, data_dir: Path) -> bool:
-    """Write results.csv and mentions.csv (each via a temporary file and a rename), only if the package stays valid.
+    """Write results.csv and mentions.csv together, only if the package stays valid.
 
     Returns False when there was nothing to write; raises Rejected, writing nothing, if validation fails.
     """
@@ -282,27 +241,5 @@ def apply(plan: Plan, data_dir: Path) -> bool:
         raise Rejected(plan.problems)
     if plan.unchanged:
         return False
-    data_dir = Path(data_dir)
-    package = datapackage.read(data_dir)
-    targets = {name: package.resource(name)["path"] for name in ("results", "mentions")}
-    rows = {"results": plan.results, "mentions": plan.mentions}
-    staging = Path(tempfile.mkdtemp(prefix=".import-", dir=data_dir))
-    try:
-        for entry in data_dir.iterdir():
-            if entry.name not in targets.values() and entry != staging:
-                (staging / entry.name).symlink_to(entry.resolve())
-        for name, path in targets.items():
-            header, _ = _read_csv(data_dir / path)
-            _write_csv(staging / path, header, rows[name])
-        problems = validate(staging)
-        if problems:
-            raise Rejected(problems)
-        for path in targets.values():
-            os.replace(staging / path, data_dir / path)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    write_tables(data_dir, {"results": plan.results, "mentions": plan.mentions})
     return True
-
-
-def _write_csv(path: Path, header: list[str], rows: list[dict]) -> None:
-    write_csv(path, header, ([row.get(name, "") for name in header] for row in rows))

@@ -7,7 +7,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tnl.pipeline.validate import Problem
 from tnl.site.search_index import normalise
+
+METHODS = {"identifiant": "identifiant", "siren": "SIREN", "cog_code": "code officiel",
+           "nom et département": "nom et département"}
 
 # Words an official list puts before a name ("Ville de Lettret", "Département de la Gironde").
 PREFIXES = re.compile(
@@ -75,3 +79,35 @@ class TerritoryMatcher:
         if len(found) == 1:
             return Match(next(iter(found)), method)
         return Match(None, method, tuple(sorted(found)))
+
+
+def unmatched_problem(file: str, line: int, row: dict, match: Match, matcher: TerritoryMatcher) -> Problem:
+    """Why row (name, departement, siren, cog_code) has no territory: the message every importer gives."""
+    name = row["name"]
+    if match.ambiguous:
+        names = ", ".join(f"{i} {matcher.by_id[i]['name']} ({matcher.by_id[i]['kind']})" for i in match.candidates)
+        column = {"siren": "siren", "cog_code": "cog_code"}.get(match.method, "name")
+        return Problem(file, line, column, f"« {name} » ambigu : {len(match.candidates)} territoires possibles ({names}) ; "
+                                           "attendu : le SIREN ou le code officiel pour les départager")
+    if match.method == "siren":
+        return Problem(file, line, "siren", f"SIREN « {row['siren']} » absent du référentiel des territoires ; "
+                                            "attendu : le SIREN d'un territoire de territories.csv")
+    if match.method == "cog_code":
+        return Problem(file, line, "cog_code", f"code officiel « {row['cog_code']} » absent du référentiel ; "
+                                               "attendu : le code d'une commune, d'un département ou d'une région")
+    if not match.method:
+        return Problem(file, line, "departement", f"« {name} » non rattaché : ni SIREN, ni code officiel, ni département ; "
+                                                  "attendu : au moins le département (jamais le nom seul)")
+    return Problem(file, line, "name", f"« {name} » introuvable dans le département {row['departement']} ; "
+                                       "attendu : le nom officiel du territoire, ou son SIREN ou son code officiel")
+
+
+def departement_problem(file: str, line: int, row: dict, match: Match, territory: dict) -> Problem | None:
+    """A SIREN or code that designates a territory of another département than the one given."""
+    if not row["departement"] or match.method == "nom et département" \
+            or territory.get("departement_code") in ("", row["departement"]):
+        return None
+    return Problem(file, line, "departement",
+                   f"« {row['name']} » : le {METHODS[match.method]} désigne {territory['name']} "
+                   f"(département {territory['departement_code']}), pas le département {row['departement']} ; "
+                   "attendu : un identifiant et un département cohérents")

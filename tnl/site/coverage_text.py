@@ -64,6 +64,17 @@ def edition_notice(edition: dict, distinctions: list[dict], unresolved_questions
         "complete": complete,
         "headline": headline,
         "warning": warning,
+        "call": call(year, None if announced is None else max(announced - published, 0)),
         "lines": distinction_lines(distinctions),
         "unresolved_questions": unresolved_questions,
     }
+
+
+def call(year, missing: int | None) -> str:
+    """The appeal beside a coverage warning: how many laureates are missing, and who can help."""
+    if missing == 0:
+        return f"Un résultat de l'édition {year} est inexact ?"
+    count = "des lauréats" if missing is None else (
+        "1 lauréat" if missing == 1 else f"{missing} lauréats")
+    return (f"Il manque {count} de l'édition {year}. Votre collectivité a été labellisée en {year} "
+            "et n'apparaît pas, ou son résultat est inexact ?")

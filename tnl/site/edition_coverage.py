@@ -5,6 +5,7 @@ and results_map tables when they are filtered on one edition.
 """
 from tnl.site import coverage_text
 from tnl.site.instance_cache import computed_once, database
+from tnl.site.report_page import report_query
 
 DATABASE = "tnl"
 PALMARES_TEMPLATE = "query-tnl-palmares.html"
@@ -35,6 +36,7 @@ async def _all_notices(db) -> dict:
             "select * from coverage_by_distinction where edition = ?", [edition])).rows]
         unresolved = (await db.execute(
             "select count(*) from open_questions where edition = ? and status = 'unresolved'", [edition])).single_value()
-        notices[edition] = coverage_text.edition_notice(dict(row), distinctions, unresolved)
+        notices[edition] = dict(coverage_text.edition_notice(dict(row), distinctions, unresolved),
+                                signaler_url=report_query(edition=edition))
     notices[""] = notices.get(latest)
     return notices
