@@ -40,3 +40,8 @@ def sentence(latest: dict | None) -> str:
     if not latest.get("distinction"):
         return f"labellisé, niveau non publié (édition {latest['edition']})"
     return f"{latest['label']} (édition {latest['edition']})"
+
+
+def alternative_text(name: str, latest: dict | None) -> str:
+    """What a badge or a card says, as text: « Territoire Numérique Libre : Échirolles, Label Or (édition 2025) »."""
+    return f"{LABEL_OWN} : {name}, {sentence(latest)}"

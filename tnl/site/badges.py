@@ -10,7 +10,7 @@ from markupsafe import escape
 
 from datasette import Response
 
-from tnl.distinction_style import LABEL_OWN, LEFT_COLOURS, colours, sentence, short_label
+from tnl.distinction_style import LABEL_OWN, LEFT_COLOURS, alternative_text, colours, short_label
 from tnl.site.territory_pages import not_found, references
 
 HEIGHT, FONT_SIZE, PADDING = 28, 13, 10
@@ -20,10 +20,6 @@ CACHE_CONTROL = "public, max-age=3600"  # as Datasette's default_cache_ttl: a ne
 
 def _width(text: str) -> int:
     return round(len(text) * CHAR_WIDTH)
-
-
-def alternative_text(name: str, latest: dict | None) -> str:
-    return f"{LABEL_OWN} : {name}, {sentence(latest)}"
 
 
 def badge_svg(name: str, latest: dict | None) -> str:

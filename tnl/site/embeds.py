@@ -8,13 +8,14 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from datasette import Response
-from markupsafe import escape
 
 from tnl.distinction_style import colours, sentence, short_label
 from tnl.site import peers as peer_rules
 from tnl.site.instance_cache import computed_once, database
 from tnl.site.map_outline import OUTLINE_PATH
 from tnl.site.public_url import absolute
+from tnl.site.search_index import normalise
+from tnl.site.sharing import EMBED_HEIGHTS, iframe
 from tnl.site.territory_pages import HISTORY_SQL, _rows, not_found, references
 
 LEAFLET = ("leaflet-v1.7.1.min.js", "leaflet-v1.7.1.css")  # the minified module: half the size of the one Datasette's pages load
@@ -100,11 +101,6 @@ def caption(filters: dict, vocabulary: dict) -> str:
     return " · ".join(parts)
 
 
-def _iframe(src: str, title: str, height: int) -> str:
-    """The copy-paste code of an embed (shown escaped in the page, so its text is exactly this)."""
-    return f'<iframe src="{escape(src)}" title="{escape(title)}" width="100%" height="{height}" style="border:0" loading="lazy"></iframe>'
-
-
 def _embed_urls(datasette) -> dict:
     return {"leaflet_js": datasette.urls.static_plugins("datasette-leaflet", LEAFLET[0]),
             "leaflet_css": datasette.urls.static_plugins("datasette-leaflet", LEAFLET[1]),
@@ -122,7 +118,8 @@ async def embed_map(datasette, request):
     where, params = _where(filters)
     base = EDITION_SQL if "edition" in filters else LATEST_SQL
     params.update({"edition": filters["edition"]} if "edition" in filters else {})
-    rows = (await database(datasette).execute(f"select * from ({base}) where {where} order by name", params)).rows
+    rows = (await database(datasette).execute(f"select * from ({base}) where {where}", params)).rows
+    rows = sorted(rows, key=lambda r: normalise(r["name"]))  # « Échirolles » among the E
     markers = [{"id": r["id"], "nom": r["name"], "lat": r["latitude"], "lon": r["longitude"],
                 "distinction": short_label({"distinction": r["distinction"], "label": r["label"]}),
                 "edition": r["edition"], "couleur": colours({"distinction": r["distinction"]})[0]} for r in rows]
@@ -130,7 +127,7 @@ async def embed_map(datasette, request):
     src = absolute(datasette, request, request.path + (f"?{request.query_string}" if request.query_string else ""))
     context = dict(_embed_urls(datasette), title=title, markers=markers, full_map=absolute(datasette, request, full_map_path(filters)),
                    territory_url=absolute(datasette, request, "/territoire/"),
-                   snippet=_iframe(src, f"Carte : {title} — Territoire Numérique Libre", 450))
+                   snippet=iframe(src, f"Carte : {title} — Territoire Numérique Libre", EMBED_HEIGHTS["carte"]))
     html = await datasette.render_template("embed_carte.html", context, request=request)
     return Response.html(html, headers={"Cache-Control": CACHE_CONTROL})
 
@@ -149,7 +146,8 @@ async def embed_territory(datasette, request):
         "t": territory, "kind_label": peer_rules.KIND_LABELS.get(territory["kind"], territory["kind"]),
         "latest": sentence(territory["latest"]), "history": history[::-1], "page": page,
         "badge": f"/territoire/{territory['id']}/badge.svg",
-        "snippet": _iframe(absolute(datasette, request, request.path), f"{territory['name']} — Territoire Numérique Libre", 260),
+        "snippet": iframe(absolute(datasette, request, request.path), f"{territory['name']} — Territoire Numérique Libre",
+                          EMBED_HEIGHTS["territoire"]),
     }
     html = await datasette.render_template("embed_territoire.html", context, request=request)
     return Response.html(html, headers={"Cache-Control": CACHE_CONTROL})
