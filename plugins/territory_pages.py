@@ -1,14 +1,18 @@
-"""A page for every territory at /territoire/<id> (and <id>.json): history, mentions, indicators and peers."""
+"""A page for every territory at /territoire/<id> (and <id>.json), its badge and its Atom feed."""
 from datasette import hookimpl
 
+from tnl.site.badges import badge
+from tnl.site.feeds import territory_feed
 from tnl.site.territory_pages import ID, malformed, redirect, references, territory_page
 
 
 @hookimpl
 def register_routes():
-    return [
+    return [  # in this order: the last one catches every other address under /territoire
         (r"^/territoire/(?P<kind>commune|departement|region|epci)/(?P<code>[^/]{1,20})$", redirect),
         (rf"^/territoire/(?P<id>{ID})(?P<format>\.json)?$", territory_page),
+        (rf"^/territoire/(?P<id>{ID})/badge\.svg$", badge),
+        (rf"^/territoire/(?P<id>{ID})\.atom$", territory_feed),
         (r"^/territoire(?:/.*)?$", malformed),
     ]
 

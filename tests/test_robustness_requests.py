@@ -197,8 +197,11 @@ PAGES = [
     "/-/recherche.json?q=gap", "/static/site.css", "/static/recherche.js", "/-/static/app.css",
     "/-/fond-de-carte/departements.geojson", "/-/telechargements/SHA256SUMS", "/nope", "/tnl/nope.json",
     "/tnl/territories?_sort=nope", "/a-propos", "/indicateurs",
+    "/tnl/labelled_territories", "/tnl/results_map", "/tnl/results_map?edition=2025", "/tnl/labelled_territories.json",
+    "/territoire/213801517/badge.svg", "/territoire/213801517.atom", "/-/cartes/213801517.png", "/-/cartes/site.png",
 ]
-EMBEDDABLE = ["/tnl/labelled_territories", "/tnl/results_map", "/tnl/results_map?edition=2025", "/tnl/labelled_territories.json"]
+EMBEDDABLE = ["/embed/carte", "/embed/carte?edition=2025&distinction=or", "/embed/carte?kind=nope", "/embed/territoire/213801517",
+              "/embed/territoire/nope"]
 
 
 def check_headers(headers, embeddable: bool) -> None:

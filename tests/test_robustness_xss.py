@@ -9,6 +9,7 @@ import csv
 import io
 import re
 import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,10 @@ HTML_PAGES = [
     ("/territoire/213801517", [SCRIPT, IMG, BOLD]),
     ("/territoire/210500740", [ATTRIBUTE, CLOSE_SCRIPT]),
     ("/territoire/213801855", []),  # Grenoble: Échirolles among its peers (on the map, from the JSON)
+    ("/embed/carte", [SCRIPT]),
+    ("/embed/carte?edition=2023", [SCRIPT, ATTRIBUTE]),
+    ("/embed/territoire/213801517", [SCRIPT]),
+    ("/embed/territoire/210500740", [ATTRIBUTE]),
 ]
 
 
@@ -114,6 +119,32 @@ async def test_the_atom_feed_escapes_names(hostile):
     response = await hostile.client.get("/tnl/derniers_resultats.atom")
     assert response.status_code == 200
     assert not any(payload in response.text for payload in PAYLOADS)
+
+
+@pytest.mark.parametrize("path", ["/territoire/213801517.atom", "/territoire/departement-38.atom"])
+async def test_the_territory_feeds_escape_names(hostile, path):
+    response = await hostile.client.get(path)
+    assert response.status_code == 200
+    assert not any(payload in response.text for payload in PAYLOADS)
+    assert str(escape(SCRIPT)) in response.text
+
+
+@pytest.mark.parametrize("path", ["/territoire/213801517/badge.svg", "/territoire/210500740/badge.svg"])
+async def test_badges_escape_names(hostile, path):
+    response = await hostile.client.get(path)
+    assert not any(payload in response.text for payload in PAYLOADS)
+    label = ET.fromstring(response.text).get("aria-label")  # well-formed, the name kept as text
+    assert SCRIPT in label or ATTRIBUTE in label
+
+
+@pytest.mark.parametrize("path, payload", [("/territoire/213801517", SCRIPT), ("/territoire/210500740", ATTRIBUTE)])
+async def test_link_previews_escape_names(hostile, path, payload):
+    html = (await hostile.client.get(path)).text
+    head = html[:html.index("</head>")]
+    assert f'<meta property="og:title" content="{escape(payload)} — Territoire Numérique Libre">' in head
+    assert f'<meta name="twitter:image:alt" content="Territoire Numérique Libre : {escape(payload)},' in head
+    textareas = html[html.index('id="partager"'):]
+    assert str(escape(escape(payload))) in textareas  # the code to copy is text: its own escaping is shown, escaped
 
 
 async def test_territory_json_carries_the_text_as_data(hostile):

@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 import sqlite_utils
 from sqlite_utils.db import DescIndex
 
-from tnl.pipeline import bundle, datapackage, metadata
+from tnl.pipeline import bundle, datapackage, metadata, preview_cards
 from tnl.pipeline.datapackage import DataPackage
 from tnl.pipeline.validate import read_valid
 
@@ -73,6 +73,7 @@ def build(data_dir: Path, output: Path, report: Callable[[str], None] = lambda m
         if os.path.exists(temp_name):
             os.remove(temp_name)
     _write_companions(package, output, report)
+    preview_cards.write_cards(output, report)
     report(f"Base écrite : {output} ({output.stat().st_size / 1e6:.1f} Mo)")
     return output
 

@@ -2,12 +2,13 @@
 a referrer policy that OpenStreetMap accepts; and a read-only site: any write method gets a 405 before reaching Datasette.
 
 Datasette's own pages use inline scripts and styles, hence 'unsafe-inline'; everything else is same-origin
-except OpenStreetMap tiles. Only the map views are meant to be embedded in other sites (iframes).
+except OpenStreetMap tiles. Only the pages made for iframes, under /embed/ (the map and the territory cards), may be
+framed by other sites; every other page keeps `frame-ancestors 'none'` and `X-Frame-Options: DENY`.
 """
 from functools import wraps
 
 TILES = "https://*.tile.openstreetmap.org"
-EMBEDDABLE_PREFIXES = ("/tnl/labelled_territories", "/tnl/results_map")
+EMBEDDABLE_PREFIXES = ("/embed/",)
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 # OpenStreetMap refuses tile requests without a Referer; Datasette alone sends `no-referrer`.
 REFERRER_POLICY = b"strict-origin-when-cross-origin"

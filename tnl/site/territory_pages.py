@@ -10,6 +10,9 @@ from markupsafe import Markup
 
 from tnl.site import peers as peer_rules
 from tnl.site.instance_cache import computed_once, database
+from tnl.site.previews import territory_preview
+from tnl.site.public_url import absolute
+from tnl.site.sharing import territory_snippets
 from tnl.site.templating import synchronous_environment
 
 ID = r"[A-Za-z0-9_-]{1,100}"
@@ -141,6 +144,8 @@ async def territory_page(datasette, request):
                    region_url=_query(request.args, perimetre="region", page=None),
                    previous_url=_query(request.args, page=data["peers"]["page"] - 1),
                    next_url=_query(request.args, page=data["peers"]["page"] + 1))
+    context["partage"] = territory_snippets(territory, lambda path: absolute(datasette, request, path))
+    context["apercu"] = territory_preview(datasette, request, territory, data["territory"]["kind_label"])
     context["contenu"] = Markup(ref["content"].render(context))
     return Response.html(await datasette.render_template("territoire.html", context, request=request))
 

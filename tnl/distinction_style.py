@@ -1,0 +1,47 @@
+"""How each distinction looks wherever it is drawn (badges, preview cards): colours and a short French label.
+
+Each pair (background, text) keeps a contrast ratio of at least 4.5:1, so a badge stays readable at small sizes.
+"""
+from __future__ import annotations
+
+LABEL_OWN = "Territoire Numérique Libre"
+NOT_LABELLED = "Non labellisé"
+UNPUBLISHED = "Labellisé"  # labelled, level not published
+DARK, LIGHT = "#1b1f24", "#ffffff"
+COLOURS = {
+    "niveau_1": ("#2e7d32", LIGHT), "niveau_2": ("#2e7d32", LIGHT), "niveau_3": ("#2e7d32", LIGHT),
+    "niveau_4": ("#1b5e20", LIGHT), "niveau_5": ("#1b5e20", LIGHT),
+    "badge": ("#1f5fbf", LIGHT), "bronze": ("#8c4a1c", LIGHT), "argent": ("#c5ccd3", DARK), "or": ("#e8c04a", DARK),
+    None: ("#2e7d32", LIGHT),  # labelled, level not published
+}
+NOT_LABELLED_COLOURS = ("#5f6368", LIGHT)
+LEFT_COLOURS = ("#2b2f36", LIGHT)
+
+
+def short_label(latest: dict | None) -> str:
+    """« Niveau 3 (3 copylefts) » -> « Niveau 3 »; « Label Or » stays; no published level -> « Labellisé »."""
+    if not latest:
+        return NOT_LABELLED
+    if not latest.get("distinction"):
+        return UNPUBLISHED
+    return latest["label"].split(" (")[0]
+
+
+def colours(latest: dict | None) -> tuple[str, str]:
+    if not latest:
+        return NOT_LABELLED_COLOURS
+    return COLOURS.get(latest.get("distinction"), COLOURS[None])
+
+
+def sentence(latest: dict | None) -> str:
+    """The latest distinction as a French phrase: « Label Or (édition 2025) », « non labellisé »."""
+    if not latest:
+        return "non labellisé dans les résultats publiés"
+    if not latest.get("distinction"):
+        return f"labellisé, niveau non publié (édition {latest['edition']})"
+    return f"{latest['label']} (édition {latest['edition']})"
+
+
+def alternative_text(name: str, latest: dict | None) -> str:
+    """What a badge or a card says, as text: « Territoire Numérique Libre : Échirolles, Label Or (édition 2025) »."""
+    return f"{LABEL_OWN} : {name}, {sentence(latest)}"

@@ -1,0 +1,17 @@
+"""Absolute addresses for links that leave the site (canonical URLs, link previews, feeds, copy-paste snippets).
+
+The public base URL is configured in metadata.yml (`plugins: tnl-partage: base_url: https://…`); without it, the
+address the request came in on is used (fine locally; set it in production, behind a proxy).
+"""
+from __future__ import annotations
+
+SETTING = "tnl-partage"
+
+
+def base_url(datasette, request) -> str:
+    configured = ((datasette.plugin_config(SETTING) or {}).get("base_url") or "").rstrip("/")
+    return configured or f"{request.scheme}://{request.host}"
+
+
+def absolute(datasette, request, path: str) -> str:
+    return base_url(datasette, request) + path
