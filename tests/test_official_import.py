@@ -1,6 +1,7 @@
 """`tnl import-official`: an organiser's list is checked, matched and compared to data/, and written only with --apply.
 
-Every test works on a copy of data/ (the real one is never modified); the lists under fixtures/official/ are invented.
+Every test works on a copy: of data/ where matching needs the real territories, else of the small fixture package
+(the real data/ is never modified); the lists under fixtures/official/ are invented.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ SOURCE = "https://example.org/liste-officielle-2023"
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
+    """A copy of the real data/ (tests using it are marked real_data: about 6 s to validate)."""
     target = tmp_path / "data"
     target.mkdir()
     for path in [*DATA.glob("*.csv"), DATA / "datapackage.yaml"]:
@@ -43,6 +45,7 @@ def rows(data_dir: Path, name: str) -> list[dict]:
         return list(csv.DictReader(f))
 
 
+@pytest.mark.real_data
 def test_clean_list_is_shown_then_applied_once(data_copy):
     before = snapshot(data_copy)
     shown = run(data_copy, "clean_2023.csv")
@@ -81,6 +84,7 @@ def test_clean_list_is_shown_then_applied_once(data_copy):
     assert snapshot(data_copy) == applied_once
 
 
+@pytest.mark.real_data
 def test_contradicting_list_shows_the_changed_level_and_may_remove_absent_rows(data_copy):
     shown = run(data_copy, "contradiction_2023.csv")
     assert shown.exit_code == 0, shown.output
@@ -97,12 +101,26 @@ def test_contradicting_list_shows_the_changed_level_and_may_remove_absent_rows(d
         len([r for r in rows(DATA, "results.csv") if r["edition"] == "2021"])
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("unmatched_2023.csv", [
+def assert_refused_whole(data_dir: Path, name: str, expected: list[str]) -> None:
+    before = snapshot(data_dir)
+    result = run(data_dir, name, "--apply", "--source", SOURCE)
+    assert result.exit_code == 1
+    for message in expected:
+        assert message in result.output
+    assert f"{len(expected)} erreur(s) : rien n'a été écrit" in result.output
+    assert snapshot(data_dir) == before
+
+
+@pytest.mark.real_data
+def test_unmatched_list_is_refused_and_nothing_is_written(data_copy):
+    assert_refused_whole(data_copy, "unmatched_2023.csv", [
         "unmatched_2023.csv, ligne 3, champ « departement » : « Saint-Joseph » non rattaché : ni SIREN, ni code officiel, ni département",
         "unmatched_2023.csv, ligne 4, champ « name » : « Paris » ambigu : 2 territoires possibles (217500016 Paris (commune), departement-75 Paris (departement))",
         "unmatched_2023.csv, ligne 5, champ « name » : « Ville de Nullepart » introuvable dans le département 38",
-    ]),
+    ])
+
+
+@pytest.mark.parametrize("name, expected", [
     ("outside_scheme_2023.csv", [
         "outside_scheme_2023.csv, ligne 3, champ « distinction » : distinction « or » hors du barème de l'édition 2023 ; "
         "attendu : niveau_1, niveau_2, niveau_3, niveau_4, niveau_5",
@@ -112,27 +130,21 @@ def test_contradicting_list_shows_the_changed_level_and_may_remove_absent_rows(d
         "malformed_2023.csv, ligne 4, champ « distinction » : valeur obligatoire manquante",
     ]),
 ])
-def test_bad_lists_are_refused_and_nothing_is_written(data_copy, name, expected):
-    before = snapshot(data_copy)
-    result = run(data_copy, name, "--apply", "--source", SOURCE)
-    assert result.exit_code == 1
-    for message in expected:
-        assert message in result.output
-    assert f"{len(expected)} erreur(s) : rien n'a été écrit" in result.output
-    assert snapshot(data_copy) == before
+def test_bad_lists_are_refused_and_nothing_is_written(package_dir, name, expected):
+    assert_refused_whole(package_dir, name, expected)
 
 
-def test_a_list_without_the_schema_columns_is_refused(data_copy, tmp_path):
+def test_a_list_without_the_schema_columns_is_refused(package_dir, tmp_path):
     broken = tmp_path / "liste.csv"
     broken.write_text("nom,departement,siren,cog_code,distinction,mentions\nLettret,05,,05074,niveau_2,\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["import-official", "--data", str(data_copy), "--edition", "2023", str(broken)])
+    result = CliRunner().invoke(cli, ["import-official", "--data", str(package_dir), "--edition", "2023", str(broken)])
     assert result.exit_code == 1
     assert "liste.csv, ligne 1, champ « name » : colonne manquante" in result.output
     assert "liste.csv, ligne 1, champ « nom » : colonne inattendue" in result.output
 
 
-def test_an_unknown_edition_is_refused(data_copy):
-    result = CliRunner().invoke(cli, ["import-official", "--data", str(data_copy), "--edition", "2015",
+def test_an_unknown_edition_is_refused(package_dir):
+    result = CliRunner().invoke(cli, ["import-official", "--data", str(package_dir), "--edition", "2015",
                                       str(LISTS / "clean_2023.csv")])
     assert result.exit_code == 1 and "édition 2015 inconnue" in result.output
 

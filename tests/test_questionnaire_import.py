@@ -23,6 +23,7 @@ from tnl.importers.questionnaire_import import import_questionnaire
 from tnl.pipeline.build import build
 from tnl.pipeline.validate import Rejected
 
+pytestmark = pytest.mark.real_data  # imports into copies of the whole of data/ (synthetic answers need many communes)
 EDITION = 2024  # results published on 2024-12-04
 
 
