@@ -57,6 +57,15 @@ def package_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def fixture_site(tmp_path_factory) -> Path:
+    """The folder of a site built once from the good fixture package (tests copy it before breaking anything)."""
+    data = tmp_path_factory.mktemp("good") / "data"
+    shutil.copytree(FIXTURE_PACKAGE, data)
+    shutil.copy(DATA / "datapackage.yaml", data)
+    return build(data, tmp_path_factory.mktemp("published") / "tnl.db").parent
+
+
+@pytest.fixture(scope="session")
 def real_build(tmp_path_factory) -> tuple[Path | None, list[str]]:
     """`tnl build` of the project's data/, once per session: its validation (about 6 s), then the database.
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import DATA, FIXTURE_PACKAGE
 
 from tnl.cli import cli
 from tnl.pipeline.build import build
@@ -202,14 +201,10 @@ def location(file: str, row: int, field: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory) -> Path:
+def published(fixture_site) -> Path:
     """A site built once from the good fixture package: the files that a failed build must not touch."""
-    data = tmp_path_factory.mktemp("good") / "data"
-    shutil.copytree(FIXTURE_PACKAGE, data)
-    shutil.copy(DATA / "datapackage.yaml", data)
-    output = build(data, tmp_path_factory.mktemp("published") / "tnl.db")
-    assert {p.name for p in output.parent.iterdir()} == PUBLISHED
-    return output.parent
+    assert {p.name for p in fixture_site.iterdir()} == PUBLISHED
+    return fixture_site
 
 
 def test_corpus_is_large_and_distinct():

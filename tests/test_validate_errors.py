@@ -1,13 +1,13 @@
 """Bad inputs are refused with file, row and field named, and the published database is left untouched."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from tnl.cli import cli
-from tnl.pipeline.build import build
 from tnl.pipeline.validate import validate
 
 
@@ -76,9 +76,8 @@ def test_bad_input_is_refused_and_named(package_dir, case, breaker, file, row, f
 
 
 @pytest.mark.parametrize("case, breaker", [(c[0], c[1]) for c in CASES], ids=[c[0] for c in CASES])
-def test_failed_build_leaves_previous_database_intact(package_dir, tmp_path, case, breaker):
-    output = tmp_path / "out" / "tnl.db"
-    build(package_dir, output)
+def test_failed_build_leaves_previous_database_intact(package_dir, fixture_site, tmp_path, case, breaker):
+    output = shutil.copytree(fixture_site, tmp_path / "out") / "tnl.db"  # the site built from the good package
     published = {p.name: p.read_bytes() for p in output.parent.iterdir()}
     assert set(published) == {"tnl.db", "metadata.json", "tnl-datapackage.zip", "SHA256SUMS"}
     breaker(package_dir)
