@@ -6,7 +6,7 @@ import math
 from collections import Counter
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tnl.site import peers
@@ -104,7 +104,6 @@ candidates = st.lists(st.tuples(st.sampled_from(["commune", "epci"]), st.sampled
                                 st.sampled_from(["Aa", "Ab", "B"])), max_size=40)
 
 
-@settings(max_examples=300, deadline=None)
 @given(candidates, st.integers(0, 40), st.sampled_from([0.0, 0.5, 0.9, 1.0]), st.sampled_from([1.0, 1.5, 2.0, 100.0]),
        st.sampled_from(["region", "national"]))
 def test_index_agrees_with_the_plain_rules(rows, me_index, low, high, perimeter):
