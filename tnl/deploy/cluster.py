@@ -145,9 +145,16 @@ class Cluster:
         (self.state_dir / "nginx.conf").write_text(text)
 
     def _reload_nginx(self, state: dict) -> None:
+        """Graceful reload, returned once the workers of the previous configuration accept no more connections."""
         self._write_nginx_conf(state)
         subprocess.run([NGINX, *self._nginx_args(), "-t", "-q"], check=True, capture_output=True)
+        old_workers = _children(state["nginx_pid"])
         subprocess.run([NGINX, *self._nginx_args(), "-s", "reload"], check=True, capture_output=True)
+        deadline = time.monotonic() + 30
+        while any(_command(pid).startswith(b"nginx: worker process\0") for pid in old_workers):
+            if time.monotonic() > deadline:
+                raise RuntimeError("nginx n'a pas rechargé sa configuration en 30 s")
+            time.sleep(0.05)
 
 
 def _get_json(url: str) -> dict:
@@ -164,6 +171,24 @@ def _wait_for(url: str, seconds: float = 60) -> dict:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def _command(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return children
 
 
 def _is_ours(pid: int) -> bool:
