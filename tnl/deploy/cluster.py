@@ -6,14 +6,17 @@
 
 Everything it starts is recorded in the state folder (build/cluster by default): `stop` ends exactly those processes
 and removes the folder. A roll starts each new replica beside an old one, waits until it reports the new database's
-hash, points nginx at it (graceful reload: requests in progress finish), then stops the old one, one by one; at the
-end the release in nginx's cache key changes, so the edge cache starts afresh for the new database.
+hash and has computed the front page and palmarès, points nginx at it (graceful reload: requests in progress
+finish), then stops the old one, one by one; at the end the release in nginx's cache key changes, so the edge
+cache starts afresh for the new database.
 """
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -87,6 +90,7 @@ class Cluster:
         for index, old in enumerate(list(state["replicas"])):
             new = self._start_replica(Path(database))
             release = self._wait_healthy(new["port"])["base_sha256"][:16]
+            _warm(new["port"])
             state["replicas"][index] = new
             self.save(state)
             self._reload_nginx(state)
@@ -155,6 +159,15 @@ class Cluster:
             if time.monotonic() > deadline:
                 raise RuntimeError("nginx n'a pas rechargé sa configuration en 30 s")
             time.sleep(0.05)
+
+
+def _warm(port: int) -> None:
+    """Compute the pages of /sitemaps/pages.xml (front page, palmarès) before the replica gets visitors."""
+    base = f"http://127.0.0.1:{port}"
+    with urllib.request.urlopen(base + "/sitemaps/pages.xml", timeout=60) as response:
+        locations = re.findall(r"<loc>[^<]*?//[^/<]*(/[^<]*)</loc>", response.read().decode())
+    for path in locations:
+        urllib.request.urlopen(base + html.unescape(path), timeout=60).read()
 
 
 def _get_json(url: str) -> dict:
