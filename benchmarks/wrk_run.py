@@ -79,7 +79,7 @@ def parse(output: str) -> dict:
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     connect, read, write, timeouts = (int(x) for x in socket.groups()) if socket else (0, 0, 0, 0)
     read_size = re.search(r"requests in [\d.]+\w+, ([\d.]+)(B|KB|MB|GB) read", output)
-    completed = re.search(r"^\s+50%\s+(\S+)", output, re.M)
+    completed = re.search(r"^\s+50%\s+(\S+)", output, re.M) if re.search(r"^\s*[1-9]\d* requests in", output, re.M) else None
     return {
         "requests": int(number(r"(\d+) requests in")),
         "rps": float(number(r"Requests/sec:\s+([\d.]+)")),
