@@ -131,7 +131,7 @@ def main() -> None:
     parser.add_argument("--replicas", default="1,2,4")
     parser.add_argument("--connections", default="64,256")
     parser.add_argument("--seconds", type=float, default=3)
-    parser.add_argument("--roll-seconds", type=float, default=40)
+    parser.add_argument("--roll-seconds", type=float, default=60)
     parser.add_argument("--phases", default="bytes,walk,roll")
     args = parser.parse_args()
     phases = args.phases.split(",")

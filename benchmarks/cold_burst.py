@@ -66,7 +66,11 @@ def main() -> None:
             print(f"  responses per second: {r['per_second']}; rate at half its best from second {recovered}")
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a server still buried under the burst's backlog
+            process.kill()
+            process.wait()
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ def parse(output: str) -> dict:
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     connect, read, write, timeouts = (int(x) for x in socket.groups()) if socket else (0, 0, 0, 0)
     read_size = re.search(r"requests in [\d.]+\w+, ([\d.]+)(B|KB|MB|GB) read", output)
-    completed = re.search(r"^\s+50%\s+(\S+)", output, re.M)
+    completed = re.search(r"^\s+50%\s+(\S+)", output, re.M) if re.search(r"^\s*[1-9]\d* requests in", output, re.M) else None
     return {
         "requests": int(number(r"(\d+) requests in")),
         "rps": float(number(r"Requests/sec:\s+([\d.]+)")),
@@ -94,5 +94,7 @@ def parse(output: str) -> dict:
 
 
 def line(name: str, r: dict) -> str:
+    """Socket errors are connections closed under wrk (e.g. keep-alive connections closed by an nginx reload), which
+    a browser retries; HTTP errors are 4xx/5xx responses."""
     return (f"{name:44} {r['requests']:7} req {r['rps']:8.0f} req/s  p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms  "
-            f"timeouts {r['timeouts']:3}  errors {r['non2xx'] + r['socket_errors']:3}")
+            f"timeouts {r['timeouts']:3}  HTTP errors {r['non2xx']:3}  socket errors {r['socket_errors']:3}")

@@ -94,6 +94,14 @@ async def test_images_and_small_bodies_are_not_compressed():
     assert body == b"{}" and b"content-encoding" not in headers
 
 
+async def test_a_body_the_app_encoded_itself_is_sent_as_it_is():
+    encoded = gzip.compress(PAGE)
+    site = cached(CountingApp(body=encoded, headers=[(b"content-encoding", b"gzip")]))
+    for accept in (b"gzip", b"identity"):
+        _, headers, body, _ = await get(site, headers=[(b"accept-encoding", accept)])
+        assert (headers[b"content-encoding"], body) == (b"gzip", encoded)
+
+
 async def test_etag_depends_on_release_and_url_and_if_none_match_gets_304():
     cache = ResponseCache()
     _, first, _, _ = await get(cached(CountingApp(), cache))

@@ -6,14 +6,17 @@
 
 Everything it starts is recorded in the state folder (build/cluster by default): `stop` ends exactly those processes
 and removes the folder. A roll starts each new replica beside an old one, waits until it reports the new database's
-hash, points nginx at it (graceful reload: requests in progress finish), then stops the old one, one by one; at the
-end the release in nginx's cache key changes, so the edge cache starts afresh for the new database.
+hash and has computed the front page and palmarès, points nginx at it (graceful reload: requests in progress
+finish), then stops the old one, one by one; at the end the release in nginx's cache key changes, so the edge
+cache starts afresh for the new database.
 """
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -87,6 +90,7 @@ class Cluster:
         for index, old in enumerate(list(state["replicas"])):
             new = self._start_replica(Path(database))
             release = self._wait_healthy(new["port"])["base_sha256"][:16]
+            _warm(new["port"])
             state["replicas"][index] = new
             self.save(state)
             self._reload_nginx(state)
@@ -145,9 +149,25 @@ class Cluster:
         (self.state_dir / "nginx.conf").write_text(text)
 
     def _reload_nginx(self, state: dict) -> None:
+        """Graceful reload, returned once the workers of the previous configuration accept no more connections."""
         self._write_nginx_conf(state)
         subprocess.run([NGINX, *self._nginx_args(), "-t", "-q"], check=True, capture_output=True)
+        old_workers = _children(state["nginx_pid"])
         subprocess.run([NGINX, *self._nginx_args(), "-s", "reload"], check=True, capture_output=True)
+        deadline = time.monotonic() + 30
+        while any(_command(pid).startswith(b"nginx: worker process\0") for pid in old_workers):
+            if time.monotonic() > deadline:
+                raise RuntimeError("nginx n'a pas rechargé sa configuration en 30 s")
+            time.sleep(0.05)
+
+
+def _warm(port: int) -> None:
+    """Compute the pages of /sitemaps/pages.xml (front page, palmarès) before the replica gets visitors."""
+    base = f"http://127.0.0.1:{port}"
+    with urllib.request.urlopen(base + "/sitemaps/pages.xml", timeout=60) as response:
+        locations = re.findall(r"<loc>[^<]*?//[^/<]*(/[^<]*)</loc>", response.read().decode())
+    for path in locations:
+        urllib.request.urlopen(base + html.unescape(path), timeout=60).read()
 
 
 def _get_json(url: str) -> dict:
@@ -164,6 +184,24 @@ def _wait_for(url: str, seconds: float = 60) -> dict:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def _command(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return children
 
 
 def _is_ours(pid: int) -> bool:

@@ -28,8 +28,8 @@ NOT_FOUND_MAX_AGE = 60
 MIN_GZIP_BYTES = 512
 COMPRESSIBLE = (b"text/", b"application/json", b"application/javascript", b"application/xml",
                 b"application/atom+xml", b"application/geo+json", b"image/svg+xml")
-# Set per representation when the response is sent, never stored.
-REPRESENTATION_HEADERS = {b"content-length", b"content-encoding", b"transfer-encoding", b"etag", b"x-cache"}
+# Set per representation when the response is sent, never stored (an app's own Content-Encoding is kept as is).
+REPRESENTATION_HEADERS = {b"content-length", b"transfer-encoding", b"etag", b"x-cache"}
 
 
 class Entry(NamedTuple):
