@@ -202,8 +202,10 @@ def _add(change: Change, tables: dict, data: dict, report: Report, territory_id:
         else:
             if rank > CONFIDENCE_RANK[old["confidence"]]:
                 row["confidence"] = report.confidence
+            cited = report.source_url in [s.strip() for s in old["source_urls"].split("|")]
             row["source_urls"] = joined_sources(old["source_urls"], report.source_url)
-            change.lines.append(f"Confirmé : = {edition} {who} : {label(before)} ; source ajoutée (confiance {row['confidence']})")
+            change.lines.append(f"Confirmé : = {edition} {who} : {label(before)} ; "
+                                f"{'source déjà citée' if cited else 'source ajoutée'} (confiance {row['confidence']})")
     if report.mention:
         _mention(change, tables["mentions"], edition, territory_id, report, today)
     if report.settles:
@@ -240,8 +242,10 @@ def _mention(change: Change, mentions: list[dict], edition: str, territory_id: s
                          "source_urls": report.source_url, "confidence": report.confidence, "added_on": today})
         change.lines.append(f"Mention ajoutée : + {edition} {territory_id} : {report.mention}")
     else:
+        cited = report.source_url in [s.strip() for s in old["source_urls"].split("|")]
         old["source_urls"] = joined_sources(old["source_urls"], report.source_url)
-        change.lines.append(f"Mention confirmée : = {edition} {territory_id} : {old['mention']} ; source ajoutée")
+        change.lines.append(f"Mention confirmée : = {edition} {territory_id} : {old['mention']} ; "
+                            f"{'source déjà citée' if cited else 'source ajoutée'}")
 
 
 def _settle(change: Change, questions: list[dict], report: Report, answer: str, today: str) -> None:
