@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from tnl.cli import cli
-from tnl.importers.personal_names import person_in_text, person_in_url
+from tnl.importers.personal_names import person_in_text, person_in_url, place_pairs
 
 SOURCE = "https://example.org/deliberation-2023"
 
@@ -180,3 +180,10 @@ def test_bodies_and_mentions_are_not_taken_for_people(text):
                                  "https://code.gouv.fr/fr/bluehats/bluehats_14/", "https://sitiv.fr/?p=15"])
 def test_ordinary_source_urls_are_accepted(url):
     assert person_in_url(url) is None
+
+
+def test_a_pair_that_names_a_place_is_not_a_person():
+    url = "https://example.org/pierre-benite-labellisee"
+    assert person_in_url(url) == "pierre benite"
+    assert person_in_url(url, lambda: place_pairs(["Pierre-Bénite"])) is None
+    assert person_in_text("Ville de Pierre-Bénite", lambda: place_pairs(["Pierre-Bénite"])) is None

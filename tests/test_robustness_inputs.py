@@ -93,14 +93,14 @@ CASES = [
     ("tab separator", rewrite("results.csv", lambda t: t.replace(",", "\t")), "results.csv", 1, "", "séparateur « tabulation »"),
     # columns and cells
     ("missing column", drop_column("mentions.csv", "confidence"), "mentions.csv", 1, "confidence", "colonne manquante"),
-    ("extra column", rewrite("mentions.csv", lambda t: t.replace("confidence\n", "confidence,extra\n").replace("medium\n", "medium,x\n")),
+    ("extra column", rewrite("mentions.csv", lambda t: t.replace("added_on\n", "added_on,extra\n").replace("medium,\n", "medium,,x\n")),
      "mentions.csv", 1, "extra", "colonne inattendue"),
     ("duplicate column", text_sub("mentions.csv", "mention,source_urls", "mention,mention"), "mentions.csv", 1, "mention", "colonne en double"),
     ("columns out of order", text_sub("mentions.csv", "mention,source_urls", "source_urls,mention"), "mentions.csv", 1, "",
      "colonnes dans le désordre"),
-    ("extra cell in a row", text_sub("results.csv", "Département déduit du contexte.,", "Département déduit du contexte.,,surplus"),
+    ("extra cell in a row", text_sub("results.csv", "Département déduit du contexte.,,\n", "Département déduit du contexte.,,,surplus\n"),
      "results.csv", 3, "", "cellule en trop « surplus »"),
-    ("missing cell in a row", text_sub("results.csv", ",sure,,\n2025,syndicat", ",sure,\n2025,syndicat"), "results.csv", 4, "note",
+    ("missing cell in a row", text_sub("results.csv", ",sure,,,\n2025,syndicat", ",sure,,\n2025,syndicat"), "results.csv", 4, "added_on",
      "cellule manquante"),
     ("decimal comma unquoted", text_sub("indicator_values.csv", ",42.5,", ",42,5,"), "indicator_values.csv", 2, "", "cellule en trop"),
     # codes
@@ -126,7 +126,7 @@ CASES = [
     # duplicates and references
     ("duplicate territory", append("territories.csv", LETTRET.replace("Lettret", "Lettret bis")), "territories.csv", 13, "",
      "clé primaire en double (210500740) ; déjà en ligne 9"),
-    ("duplicate mention", append("mentions.csv", "2025,213801517,\"Promotion, communication et sensibilisation aux logiciels libres\",https://example.org/x,high"),
+    ("duplicate mention", append("mentions.csv", "2025,213801517,\"Promotion, communication et sensibilisation aux logiciels libres\",https://example.org/x,high,"),
      "mentions.csv", 3, "", "clé primaire en double"),
     ("dangling EPCI", text_sub("territories.csv", "05,93,200067825,,196", "05,93,200067833,,196"), "territories.csv", 9, "epci_siren",
      "référence inconnue « 200067833 »"),

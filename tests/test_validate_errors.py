@@ -25,7 +25,7 @@ def wrong_encoding(d: Path) -> None:
 def missing_column(d: Path) -> None:
     path = d / "results.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    path.write_text("\n".join(line.rsplit(",", 4)[0] + "," + ",".join(line.rsplit(",", 4)[2:]) for line in lines) + "\n",
+    path.write_text("\n".join(line.rsplit(",", 5)[0] + "," + ",".join(line.rsplit(",", 5)[2:]) for line in lines) + "\n",
                     encoding="utf-8")
 
 

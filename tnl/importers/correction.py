@@ -7,6 +7,7 @@ opens a question in open_questions.csv; a report can settle an open question (--
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +71,7 @@ def apply(change: Change, data_dir: Path) -> bool:
 def _plan(data_dir: Path, report: Report, today: str, edit) -> Change:
     data = read_tables(data_dir, TABLES)
     change = Change()
-    places = place_pairs(t["name"] for t in data["territories"])
+    places = functools.cache(lambda: place_pairs(t["name"] for t in data["territories"]))  # built only if needed
     change.problems = _report_problems(report, data, places, removing=edit is _remove)
     territory_id, method, problem = _territory(report, data)
     change.problems += [problem] if problem else []
@@ -90,7 +91,7 @@ def _plan(data_dir: Path, report: Report, today: str, edit) -> Change:
     return change
 
 
-def _report_problems(report: Report, data: dict, places: frozenset, removing: bool) -> list[Problem]:
+def _report_problems(report: Report, data: dict, places, removing: bool) -> list[Problem]:
     problems = _source_problems(report.source_url, places)
     editions = {row["edition"]: row["distinction_scheme"] for row in data["editions"]}
     if str(report.edition) not in editions:
@@ -117,7 +118,7 @@ def _report_problems(report: Report, data: dict, places: frozenset, removing: bo
     return problems
 
 
-def _source_problems(url: str, places: frozenset) -> list[Problem]:
+def _source_problems(url: str, places) -> list[Problem]:
     """An http(s) URL, written as one piece, with a host, no credentials, and no person's name in it."""
     parts = urlsplit(url) if url.isprintable() and not any(c.isspace() for c in url) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
@@ -202,8 +203,10 @@ def _add(change: Change, tables: dict, data: dict, report: Report, territory_id:
         else:
             if rank > CONFIDENCE_RANK[old["confidence"]]:
                 row["confidence"] = report.confidence
+            cited = report.source_url in [s.strip() for s in old["source_urls"].split("|")]
             row["source_urls"] = joined_sources(old["source_urls"], report.source_url)
-            change.lines.append(f"Confirmé : = {edition} {who} : {label(before)} ; source ajoutée (confiance {row['confidence']})")
+            change.lines.append(f"Confirmé : = {edition} {who} : {label(before)} ; "
+                                f"{'source déjà citée' if cited else 'source ajoutée'} (confiance {row['confidence']})")
     if report.mention:
         _mention(change, tables["mentions"], edition, territory_id, report, today)
     if report.settles:
@@ -240,8 +243,10 @@ def _mention(change: Change, mentions: list[dict], edition: str, territory_id: s
                          "source_urls": report.source_url, "confidence": report.confidence, "added_on": today})
         change.lines.append(f"Mention ajoutée : + {edition} {territory_id} : {report.mention}")
     else:
+        cited = report.source_url in [s.strip() for s in old["source_urls"].split("|")]
         old["source_urls"] = joined_sources(old["source_urls"], report.source_url)
-        change.lines.append(f"Mention confirmée : = {edition} {territory_id} : {old['mention']} ; source ajoutée")
+        change.lines.append(f"Mention confirmée : = {edition} {territory_id} : {old['mention']} ; "
+                            f"{'source déjà citée' if cited else 'source ajoutée'}")
 
 
 def _settle(change: Change, questions: list[dict], report: Report, answer: str, today: str) -> None:

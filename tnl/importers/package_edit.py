@@ -28,10 +28,10 @@ def read_csv(path: Path) -> tuple[list[str], list[dict]]:
         return list(reader.fieldnames or []), list(reader)
 
 
-def joined_sources(first: str, previous: str = "") -> str:
-    """« first | previous… » without repeating first: a row keeps every source that supports it."""
-    others = [s.strip() for s in previous.split("|") if s.strip() and s.strip() != first]
-    return " | ".join([first, *others])
+def joined_sources(*fields: str) -> str:
+    """The sources of every « a | b » field, in order, each once: a row keeps every source that supports it."""
+    sources = [s.strip() for field in fields for s in field.split("|") if s.strip()]
+    return " | ".join(dict.fromkeys(sources))
 
 
 def canonical(rows: list[dict]) -> list[tuple]:

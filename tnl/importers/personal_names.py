@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Callable
 from importlib import resources
 from urllib.parse import unquote, urlsplit
 
@@ -51,31 +52,34 @@ def place_pairs(place_names) -> frozenset[tuple[str, str]]:
     return frozenset(pairs)
 
 
-def person_in_text(text: str, places: frozenset = frozenset()) -> str | None:
-    """The « Prénom Nom » found in text, if any."""
+def person_in_text(text: str, places: Callable[[], frozenset] = frozenset) -> str | None:
+    """The « Prénom Nom » found in text, if any; places() gives place_pairs, asked only when a name is seen."""
     words = [w for word in WORD.findall(text) for w in re.split(r"[-']", word) if w]
+    names = given_names()
     for i, (first, second) in enumerate(zip(words, words[1:])):
         if not (_capitalised(first) and _capitalised(second)):
             continue
         a, b = normalise(first), normalise(second)
-        if (a, b) in places or (i and normalise(words[i - 1]) in ("saint", "sainte", "st", "ste")):
-            continue
-        names = given_names()
-        if (a in names and len(b) > 1 and b not in NOT_PEOPLE) or (b in names and first.isupper() and len(a) > 1):
+        if ((a in names and len(b) > 1 and b not in NOT_PEOPLE) or (b in names and first.isupper() and len(a) > 1)) \
+                and not _after_saint(words, i) and (a, b) not in places():
             return f"{first} {second}"
     return None
 
 
-def person_in_url(url: str, places: frozenset = frozenset()) -> str | None:
+def person_in_url(url: str, places: Callable[[], frozenset] = frozenset) -> str | None:
     """The given name and the word after it, if host or path reads like « …prenom-nom… »."""
     parts = urlsplit(url)
     words = normalise(unquote(f"{parts.hostname or ''} {parts.path} {parts.query}")).split()
     names = given_names()
     for i, (a, b) in enumerate(zip(words, words[1:])):
-        if a in names and len(b) > 2 and b.isalpha() and b not in NOT_PEOPLE and (a, b) not in places \
-                and not (i and words[i - 1] in ("saint", "sainte", "st", "ste")):
+        if a in names and len(b) > 2 and b.isalpha() and b not in NOT_PEOPLE \
+                and not _after_saint(words, i) and (a, b) not in places():
             return f"{a} {b}"
     return None
+
+
+def _after_saint(words: list[str], i: int) -> bool:
+    return i > 0 and normalise(words[i - 1]) in ("saint", "sainte", "st", "ste")
 
 
 def _capitalised(word: str) -> bool:
