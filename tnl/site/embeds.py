@@ -25,6 +25,7 @@ LATEST_SQL = """select id, name, kind, region_code, latitude, longitude, latest_
 EDITION_SQL = """select territory_id as id, name, kind, region_code, latitude, longitude, edition, distinction,
   distinction_label as label from results_map where edition = :edition"""
 UNPUBLISHED = "non_publie"  # the distinction filter's value for « labellisé, niveau non publié »
+UNPUBLISHED_LABEL = "Labellisé, niveau non publié"
 
 
 async def _vocabulary(datasette) -> dict:
@@ -121,7 +122,7 @@ async def embed_map(datasette, request):
     rows = (await database(datasette).execute(f"select * from ({base}) where {where}", params)).rows
     rows = sorted(rows, key=lambda r: normalise(r["name"]))  # « Échirolles » among the E
     markers = [{"id": r["id"], "nom": r["name"], "lat": r["latitude"], "lon": r["longitude"],
-                "distinction": short_label({"distinction": r["distinction"], "label": r["label"]}),
+                "distinction": short_label({"distinction": r["distinction"], "label": r["label"]}) if r["distinction"] else UNPUBLISHED_LABEL,
                 "edition": r["edition"], "couleur": colours({"distinction": r["distinction"]})[0]} for r in rows]
     title = caption(filters, vocabulary)
     src = absolute(datasette, request, request.path + (f"?{request.query_string}" if request.query_string else ""))
