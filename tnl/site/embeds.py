@@ -19,7 +19,6 @@ from tnl.site.sharing import EMBED_HEIGHTS, iframe
 from tnl.site.territory_pages import HISTORY_SQL, _rows, not_found, references
 
 LEAFLET = ("leaflet-v1.7.1.min.js", "leaflet-v1.7.1.css")  # the minified module: half the size of the one Datasette's pages load
-CACHE_CONTROL = "public, max-age=3600"
 LATEST_SQL = """select id, name, kind, region_code, latitude, longitude, latest_edition as edition,
   latest_distinction as distinction, latest_distinction_label as label from labelled_territories"""
 EDITION_SQL = """select territory_id as id, name, kind, region_code, latitude, longitude, edition, distinction,
@@ -130,7 +129,7 @@ async def embed_map(datasette, request):
                    territory_url=absolute(datasette, request, "/territoire/"),
                    snippet=iframe(src, f"Carte : {title} — Territoire Numérique Libre", EMBED_HEIGHTS["carte"]))
     html = await datasette.render_template("embed_carte.html", context, request=request)
-    return Response.html(html, headers={"Cache-Control": CACHE_CONTROL})
+    return Response.html(html)
 
 
 async def embed_territory(datasette, request):
@@ -151,4 +150,4 @@ async def embed_territory(datasette, request):
                           EMBED_HEIGHTS["territoire"]),
     }
     html = await datasette.render_template("embed_territoire.html", context, request=request)
-    return Response.html(html, headers={"Cache-Control": CACHE_CONTROL})
+    return Response.html(html)

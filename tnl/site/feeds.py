@@ -23,7 +23,6 @@ where {scope} order by r.edition desc, t.name
 """
 SCOPES = {"departement": "t.departement_code = :code", "region": "t.region_code = :code"}
 LATEST_EDITION_SQL = "select coalesce(results_date, ceremony_date, edition || '-12-01') from editions order by edition desc limit 1"
-CACHE_CONTROL = "public, max-age=3600"
 
 
 def _timestamp(day: str) -> datetime:
@@ -71,4 +70,4 @@ async def territory_feed(datasette, request):
 
     results, latest_day = await database(datasette).execute_fn(read)
     body = feed_xml(territory, results, latest_day, lambda path: absolute(datasette, request, path))
-    return Response(body, content_type="application/atom+xml; charset=utf-8", headers={"Cache-Control": CACHE_CONTROL})
+    return Response(body, content_type="application/atom+xml; charset=utf-8")
