@@ -173,6 +173,11 @@ async def test_the_embedded_map_takes_the_filters_of_the_full_map(datasette, bui
     assert response.text.count("<li>") == len(expected)  # the list for readers without the map
 
 
+async def test_the_embedded_map_offers_its_own_code_with_its_filters_only(datasette):
+    fields = parse((await datasette.client.get("/embed/carte?region_code=84&utm_source=x&edition=2021")).text)
+    assert fields.textareas["code-integration"].startswith('<iframe src="http://localhost/embed/carte?edition=2021&amp;region_code=84"')
+
+
 async def test_the_embedded_map_links_to_the_same_selection_on_the_full_map(datasette):
     html = (await datasette.client.get("/embed/carte?edition=2025&distinction=or")).text
     assert 'href="http://localhost/tnl/results_map?edition=2025&amp;distinction=or"' in html

@@ -117,14 +117,15 @@ async def embed_map(datasette, request):
         return Response.html(html, status=400)
     where, params = _where(filters)
     base = EDITION_SQL if "edition" in filters else LATEST_SQL
-    params.update({"edition": filters["edition"]} if "edition" in filters else {})
+    if "edition" in filters:
+        params["edition"] = filters["edition"]
     rows = (await database(datasette).execute(f"select * from ({base}) where {where}", params)).rows
     rows = sorted(rows, key=lambda r: normalise(r["name"]))  # « Échirolles » among the E
     markers = [{"id": r["id"], "nom": r["name"], "lat": r["latitude"], "lon": r["longitude"],
                 "distinction": short_label({"distinction": r["distinction"], "label": r["label"]}) if r["distinction"] else UNPUBLISHED_LABEL,
                 "edition": r["edition"], "couleur": colours({"distinction": r["distinction"]})[0]} for r in rows]
     title = caption(filters, vocabulary)
-    src = absolute(datasette, request, request.path + (f"?{request.query_string}" if request.query_string else ""))
+    src = absolute(datasette, request, "/embed/carte" + (f"?{urlencode(filters)}" if filters else ""))  # the filters only
     context = dict(_embed_urls(datasette), title=title, markers=markers, full_map=absolute(datasette, request, full_map_path(filters)),
                    territory_url=absolute(datasette, request, "/territoire/"),
                    snippet=iframe(src, f"Carte : {title} — Territoire Numérique Libre", EMBED_HEIGHTS["carte"]))
