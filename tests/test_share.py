@@ -332,3 +332,13 @@ async def test_atom_feeds_per_territory_departement_and_region(datasette, built_
 async def test_a_territory_never_labelled_has_a_valid_empty_feed(datasette):
     feed = check_atom((await datasette.client.get("/territoire/departement-48.atom")).content)
     assert feed.findall(ATOM + "entry") == []
+
+
+@pytest.mark.parametrize("path, what", [
+    ("/territoire/213801517.atom", "de ce territoire"),
+    ("/territoire/departement-38.atom", "des territoires de ce département"),
+    ("/territoire/region-84.atom", "des territoires de cette région"),
+])
+async def test_a_feed_says_what_it_follows(datasette, path, what):
+    feed = ET.fromstring((await datasette.client.get(path)).content)
+    assert feed.find(ATOM + "subtitle").text == f"Distinctions {what} au label Territoire Numérique Libre, édition par édition."

@@ -36,9 +36,9 @@ def feed_xml(territory: dict, results: list[dict], latest_edition_day: str, url)
     feed = FeedGenerator()
     feed.id(url(f"/territoire/{territory['id']}.atom"))
     feed.title(f"{territory['name']} — Territoire Numérique Libre")
-    scope = SCOPES.get(territory["kind"])
-    feed.subtitle(("Distinctions des territoires de ce " + ("département" if territory["kind"] == "departement" else "cette région")
-                   if scope else "Distinctions de ce territoire") + " au label Territoire Numérique Libre, édition par édition.")
+    within = {"departement": "des territoires de ce département", "region": "des territoires de cette région"}
+    feed.subtitle(f"Distinctions {within.get(territory['kind'], 'de ce territoire')} au label Territoire Numérique Libre, "
+                  "édition par édition.")
     feed.link(href=page, rel="alternate", type="text/html")
     feed.link(href=url(f"/territoire/{territory['id']}.atom"), rel="self", type="application/atom+xml")
     feed.author(name="Territoire Numérique Libre — données ouvertes")
