@@ -4,7 +4,7 @@ marker of the embedded map in headless Chromium, and the build time the preview 
 Usage: .venv/bin/python benchmarks/share_embeds.py [--db build/tnl.db] [--repeat 50] [--no-browser]
 Starts `tnl serve` on a free loopback port. "Cold" is the first request of a URL (the response cache has never seen
 it); "cached" is the median of the next ones. In Chromium every OpenStreetMap tile request is answered empty
-locally: nothing leaves loopback. Prints figures only; no pass/fail.
+locally: nothing leaves loopback. Prints figures only; no pass/fail. Figures vary a lot on shared cores.
 """
 from __future__ import annotations
 
@@ -69,6 +69,8 @@ def server_figures(base: str, repeat: int) -> None:
 
 
 def browser_figures(base: str, runs: int) -> None:
+    """Playwright's request routing turns the browser's HTTP cache off: every visit downloads everything, and
+    "cold"/"cached" refer to the server's response cache (a fresh URL each cold run: an unused parameter)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -76,16 +78,15 @@ def browser_figures(base: str, runs: int) -> None:
             executable_path=shutil.which("chromium") or "/usr/bin/chromium",
             args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"])
-        for label, path in (("carte intégrée", "/embed/carte"), ("carte intégrée, 2025", "/embed/carte?edition=2025")):
+        for label, path in (("carte intégrée", "/embed/carte?"), ("carte intégrée, 2025", "/embed/carte?edition=2025&")):
             figures = {"froid": [], "en cache": []}
-            for _ in range(runs):
+            for run in range(runs):
                 context = browser.new_context(viewport={"width": 800, "height": 500}, locale="fr-FR")
-                context.route("**/*", lambda route: route.fulfill(status=200, body=b"")
-                              if ".tile.openstreetmap.org" in route.request.url or not route.request.url.startswith(base)
-                              else route.continue_())
+                context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
+                              else route.fulfill(status=200, body=b""))  # the tiles: empty, never fetched
                 page = context.new_page()
-                for visit in ("froid", "en cache"):  # the second visit reuses the browser's HTTP cache
-                    page.goto(base + path)
+                for visit, url in (("froid", f"{base}{path}essai={run}"), ("en cache", f"{base}{path}essai={run}")):
+                    page.goto(url)
                     page.wait_for_selector("#carte[data-state=ready]")
                     first_marker = float(page.get_attribute("#carte", "data-first-marker-at"))
                     transferred = page.evaluate("""performance.getEntriesByType('navigation').concat(
@@ -94,9 +95,9 @@ def browser_figures(base: str, runs: int) -> None:
                 context.close()
             for visit, values in figures.items():
                 times = sorted(v[0] for v in values)
-                print(f"{label} ({visit}) : premier marqueur à {statistics.median(times):.0f} ms après le début de la "
-                      f"navigation (médiane de {runs} ; min {times[0]:.0f}, max {times[-1]:.0f}) ; "
-                      f"{values[-1][1] / 1024:.0f} Kio transférés (en-têtes compris)")
+                print(f"{label} (serveur {visit}) : premier marqueur à {statistics.median(times):.0f} ms après le début "
+                      f"de la navigation (médiane de {runs} ; min {times[0]:.0f}, max {times[-1]:.0f}) ; "
+                      f"{values[-1][1] / 1024:.0f} Kio transférés (en-têtes compris, gzip)")
         browser.close()
 
 

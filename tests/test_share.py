@@ -173,6 +173,11 @@ async def test_the_embedded_map_takes_the_filters_of_the_full_map(datasette, bui
     assert response.text.count("<li>") == len(expected)  # the list for readers without the map
 
 
+async def test_the_embedded_map_offers_its_own_code_with_its_filters_only(datasette):
+    fields = parse((await datasette.client.get("/embed/carte?region_code=84&utm_source=x&edition=2021")).text)
+    assert fields.textareas["code-integration"].startswith('<iframe src="http://localhost/embed/carte?edition=2021&amp;region_code=84"')
+
+
 async def test_the_embedded_map_links_to_the_same_selection_on_the_full_map(datasette):
     html = (await datasette.client.get("/embed/carte?edition=2025&distinction=or")).text
     assert 'href="http://localhost/tnl/results_map?edition=2025&amp;distinction=or"' in html
@@ -327,3 +332,13 @@ async def test_atom_feeds_per_territory_departement_and_region(datasette, built_
 async def test_a_territory_never_labelled_has_a_valid_empty_feed(datasette):
     feed = check_atom((await datasette.client.get("/territoire/departement-48.atom")).content)
     assert feed.findall(ATOM + "entry") == []
+
+
+@pytest.mark.parametrize("path, what", [
+    ("/territoire/213801517.atom", "de ce territoire"),
+    ("/territoire/departement-38.atom", "des territoires de ce département"),
+    ("/territoire/region-84.atom", "des territoires de cette région"),
+])
+async def test_a_feed_says_what_it_follows(datasette, path, what):
+    feed = ET.fromstring((await datasette.client.get(path)).content)
+    assert feed.find(ATOM + "subtitle").text == f"Distinctions {what} au label Territoire Numérique Libre, édition par édition."

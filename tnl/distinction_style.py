@@ -12,7 +12,7 @@ COLOURS = {
     "niveau_1": ("#2e7d32", LIGHT), "niveau_2": ("#2e7d32", LIGHT), "niveau_3": ("#2e7d32", LIGHT),
     "niveau_4": ("#1b5e20", LIGHT), "niveau_5": ("#1b5e20", LIGHT),
     "badge": ("#1f5fbf", LIGHT), "bronze": ("#8c4a1c", LIGHT), "argent": ("#c5ccd3", DARK), "or": ("#e8c04a", DARK),
-    None: ("#2e7d32", LIGHT),  # labelled, level not published
+    None: ("#5e35b1", LIGHT),  # labelled, level not published: a colour of its own on the maps
 }
 NOT_LABELLED_COLOURS = ("#5f6368", LIGHT)
 LEFT_COLOURS = ("#2b2f36", LIGHT)

@@ -2,7 +2,8 @@
 
 Hand-written SVG (a few lines of text and two rectangles): no maintained library draws shields-style badges with a
 text alternative, and the badge must stay a small static file. Text widths are estimated, then fixed with
-`textLength`, so the text fits its box whatever font the viewer has.
+`textLength`, so the text fits its box whatever font the viewer has. Cached, gzipped and given Cache-Control and an
+ETag by the response cache, like every page.
 """
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from tnl.site.territory_pages import not_found, references
 
 HEIGHT, FONT_SIZE, PADDING = 28, 13, 10
 CHAR_WIDTH = 0.6 * FONT_SIZE  # DejaVu Sans bold (the widest common fallback) averages 0.6 em per character
-CACHE_CONTROL = "public, max-age=3600"  # as Datasette's default_cache_ttl: a new edition changes the badge
 
 
 def _width(text: str) -> int:
@@ -51,5 +51,4 @@ async def badge(datasette, request):
     territory = ref["territories"].get(request.url_vars["id"])
     if territory is None:
         return await not_found(datasette, request)
-    return Response(badge_svg(territory["name"], territory["latest"]), content_type="image/svg+xml; charset=utf-8",
-                    headers={"Cache-Control": CACHE_CONTROL})
+    return Response(badge_svg(territory["name"], territory["latest"]), content_type="image/svg+xml; charset=utf-8")

@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape
 from datasette.utils.asgi import Response
 
 from tnl.site.instance_cache import database
+from tnl.site.public_url import absolute
 from tnl.site.release import build_date
 
 PART_SIZE = 10_000  # URLs per sitemap part (the protocol allows 50,000)
@@ -20,13 +21,15 @@ PAGES = ("/", "/a-propos", "/indicateurs")
 DISALLOW = (
     "/tnl?", "/tnl.", "/*?*sql=", "/*&sql=", "/*_facet", "/*_sort", "/*_next", "/*_search", "/*_where",
     "/*.json", "/*.csv", "/*.csvfr", "/*.atom", "/*.db", "/-/",
+    "/embed/",  # the same content as the pages, made for other sites' frames
 )
-ALLOW = ("/-/static/", "/-/static-plugins/")
+ALLOW = ("/-/static/", "/-/static-plugins/",
+         "/-/cartes/")  # link-preview images: the bots that fetch them for a shared link honour robots.txt
 
 
 def robots_txt(datasette, request):
     lines = ["User-agent: *", *(f"Allow: {path}" for path in ALLOW), *(f"Disallow: {path}" for path in DISALLOW),
-             "", f"Sitemap: {datasette.absolute_url(request, '/sitemap.xml')}", ""]
+             "", f"Sitemap: {absolute(datasette, request, '/sitemap.xml')}", ""]
     return Response.text("\n".join(lines))
 
 
@@ -34,7 +37,7 @@ async def sitemap_index(datasette, request):
     count = (await database(datasette).execute("select count(*) from territories")).single_value()
     parts = ["/sitemaps/pages.xml"] + [f"/sitemaps/territoires-{n}.xml" for n in range(1, -(-count // PART_SIZE) + 1)]
     lastmod = build_date(datasette)[:10]
-    body = "".join(f"<sitemap><loc>{escape(datasette.absolute_url(request, part))}</loc><lastmod>{lastmod}</lastmod></sitemap>"
+    body = "".join(f"<sitemap><loc>{escape(absolute(datasette, request, part))}</loc><lastmod>{lastmod}</lastmod></sitemap>"
                    for part in parts)
     return _xml(f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</sitemapindex>')
 
@@ -56,7 +59,7 @@ async def sitemap_territories(datasette, request):
 
 def _urlset(datasette, request, paths) -> Response:
     lastmod = build_date(datasette)[:10]
-    body = "".join(f"<url><loc>{escape(datasette.absolute_url(request, path))}</loc><lastmod>{lastmod}</lastmod></url>"
+    body = "".join(f"<url><loc>{escape(absolute(datasette, request, path))}</loc><lastmod>{lastmod}</lastmod></url>"
                    for path in paths)
     return _xml(f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>')
 

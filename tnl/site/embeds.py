@@ -19,12 +19,12 @@ from tnl.site.sharing import EMBED_HEIGHTS, iframe
 from tnl.site.territory_pages import HISTORY_SQL, _rows, not_found, references
 
 LEAFLET = ("leaflet-v1.7.1.min.js", "leaflet-v1.7.1.css")  # the minified module: half the size of the one Datasette's pages load
-CACHE_CONTROL = "public, max-age=3600"
 LATEST_SQL = """select id, name, kind, region_code, latitude, longitude, latest_edition as edition,
   latest_distinction as distinction, latest_distinction_label as label from labelled_territories"""
 EDITION_SQL = """select territory_id as id, name, kind, region_code, latitude, longitude, edition, distinction,
   distinction_label as label from results_map where edition = :edition"""
 UNPUBLISHED = "non_publie"  # the distinction filter's value for « labellisé, niveau non publié »
+UNPUBLISHED_LABEL = "Labellisé, niveau non publié"
 
 
 async def _vocabulary(datasette) -> dict:
@@ -117,19 +117,20 @@ async def embed_map(datasette, request):
         return Response.html(html, status=400)
     where, params = _where(filters)
     base = EDITION_SQL if "edition" in filters else LATEST_SQL
-    params.update({"edition": filters["edition"]} if "edition" in filters else {})
+    if "edition" in filters:
+        params["edition"] = filters["edition"]
     rows = (await database(datasette).execute(f"select * from ({base}) where {where}", params)).rows
     rows = sorted(rows, key=lambda r: normalise(r["name"]))  # « Échirolles » among the E
     markers = [{"id": r["id"], "nom": r["name"], "lat": r["latitude"], "lon": r["longitude"],
-                "distinction": short_label({"distinction": r["distinction"], "label": r["label"]}),
+                "distinction": short_label({"distinction": r["distinction"], "label": r["label"]}) if r["distinction"] else UNPUBLISHED_LABEL,
                 "edition": r["edition"], "couleur": colours({"distinction": r["distinction"]})[0]} for r in rows]
     title = caption(filters, vocabulary)
-    src = absolute(datasette, request, request.path + (f"?{request.query_string}" if request.query_string else ""))
+    src = absolute(datasette, request, "/embed/carte" + (f"?{urlencode(filters)}" if filters else ""))  # the filters only
     context = dict(_embed_urls(datasette), title=title, markers=markers, full_map=absolute(datasette, request, full_map_path(filters)),
                    territory_url=absolute(datasette, request, "/territoire/"),
                    snippet=iframe(src, f"Carte : {title} — Territoire Numérique Libre", EMBED_HEIGHTS["carte"]))
     html = await datasette.render_template("embed_carte.html", context, request=request)
-    return Response.html(html, headers={"Cache-Control": CACHE_CONTROL})
+    return Response.html(html)
 
 
 async def embed_territory(datasette, request):
@@ -150,4 +151,4 @@ async def embed_territory(datasette, request):
                           EMBED_HEIGHTS["territoire"]),
     }
     html = await datasette.render_template("embed_territoire.html", context, request=request)
-    return Response.html(html, headers={"Cache-Control": CACHE_CONTROL})
+    return Response.html(html)

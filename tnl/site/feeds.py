@@ -23,7 +23,6 @@ where {scope} order by r.edition desc, t.name
 """
 SCOPES = {"departement": "t.departement_code = :code", "region": "t.region_code = :code"}
 LATEST_EDITION_SQL = "select coalesce(results_date, ceremony_date, edition || '-12-01') from editions order by edition desc limit 1"
-CACHE_CONTROL = "public, max-age=3600"
 
 
 def _timestamp(day: str) -> datetime:
@@ -37,9 +36,9 @@ def feed_xml(territory: dict, results: list[dict], latest_edition_day: str, url)
     feed = FeedGenerator()
     feed.id(url(f"/territoire/{territory['id']}.atom"))
     feed.title(f"{territory['name']} — Territoire Numérique Libre")
-    scope = SCOPES.get(territory["kind"])
-    feed.subtitle(("Distinctions des territoires de ce " + ("département" if territory["kind"] == "departement" else "cette région")
-                   if scope else "Distinctions de ce territoire") + " au label Territoire Numérique Libre, édition par édition.")
+    within = {"departement": "des territoires de ce département", "region": "des territoires de cette région"}
+    feed.subtitle(f"Distinctions {within.get(territory['kind'], 'de ce territoire')} au label Territoire Numérique Libre, "
+                  "édition par édition.")
     feed.link(href=page, rel="alternate", type="text/html")
     feed.link(href=url(f"/territoire/{territory['id']}.atom"), rel="self", type="application/atom+xml")
     feed.author(name="Territoire Numérique Libre — données ouvertes")
@@ -71,4 +70,4 @@ async def territory_feed(datasette, request):
 
     results, latest_day = await database(datasette).execute_fn(read)
     body = feed_xml(territory, results, latest_day, lambda path: absolute(datasette, request, path))
-    return Response(body, content_type="application/atom+xml; charset=utf-8", headers={"Cache-Control": CACHE_CONTROL})
+    return Response(body, content_type="application/atom+xml; charset=utf-8")

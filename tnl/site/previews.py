@@ -13,7 +13,6 @@ from tnl.site.public_url import absolute
 SITE_NAME = "Territoire Numérique Libre — données ouvertes"
 SITE_IMAGE_ALT = "Territoire Numérique Libre : palmarès et données ouvertes du label depuis 2016"
 CARD_PATH = "/-/cartes/{}.png"
-CACHE_CONTROL = "public, max-age=3600"
 PALMARES_SQL = """
 select r.edition, coalesce(d.label, 'niveau non publié') as label, count(*) as n
 from results r left join distinctions d on d.id = r.distinction
@@ -63,4 +62,4 @@ async def card_image(datasette, request):
     path = build_dir(datasette) / DIRECTORY / f"{request.url_vars['id']}.png"
     if not path.is_file():
         return Response.text("Image introuvable.", status=404)
-    return Response(path.read_bytes(), content_type="image/png", headers={"Cache-Control": CACHE_CONTROL})
+    return Response(path.read_bytes(), content_type="image/png")

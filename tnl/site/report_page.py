@@ -11,6 +11,7 @@ from urllib.parse import quote, urlencode
 from datasette import Response
 
 from tnl.site.instance_cache import computed_once, database
+from tnl.site.public_url import absolute
 from tnl.site.territory_pages import references
 
 PLUGIN = "tnl-signalement"
@@ -19,7 +20,7 @@ ECHO_LIMIT = 100  # what is echoed of an unknown value, escaped by the template
 
 async def report_page(datasette, request):
     context = await report_context(datasette, request.args, datasette.plugin_config(PLUGIN) or {},
-                                   datasette.absolute_url(request, "/"))
+                                   absolute(datasette, request, "/"))
     return Response.html(await datasette.render_template("signaler.html", {"signalement": context}, request=request))
 
 
