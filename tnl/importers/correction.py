@@ -178,7 +178,10 @@ def _territory(report: Report, data: dict) -> tuple[str | None, str, Problem | N
 def _add(change: Change, tables: dict, data: dict, report: Report, territory_id: str, method: str, today: str) -> None:
     edition, names = str(report.edition), {t["id"]: t["name"] for t in data["territories"]}
     labels = {d["id"]: d["label"] for d in data["distinctions"]}
-    label = lambda d: labels.get(d, d) if d else "labellisé, niveau non publié"  # noqa: E731
+
+    def label(distinction: str) -> str:
+        return labels.get(distinction, distinction) if distinction else "labellisé, niveau non publié"
+
     who = f"{territory_id} {names[territory_id]}"
     results = tables["results"]
     old = next((r for r in results if r["edition"] == edition and r["territory_id"] == territory_id), None)
