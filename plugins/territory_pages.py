@@ -9,7 +9,7 @@ from tnl.site.territory_pages import ID, malformed, redirect, references, territ
 @hookimpl
 def register_routes():
     return [  # in this order: the last one catches every other address under /territoire
-        (r"^/territoire/(?P<kind>commune|departement|region|epci)/(?P<code>[^/]{1,20})$", redirect),
+        (r"^/territoire/(?P<kind>commune|departement|region|epci)/(?P<code>[^/]{1,20}?)(?P<format>\.json)?$", redirect),
         (rf"^/territoire/(?P<id>{ID})(?P<format>\.json)?$", territory_page),
         (rf"^/territoire/(?P<id>{ID})/badge\.svg$", badge),
         (rf"^/territoire/(?P<id>{ID})\.atom$", territory_feed),

@@ -255,6 +255,24 @@ async def test_redirects_keep_the_query_string(datasette):
     assert response.headers["location"] == "/territoire/213801517?perimetre=national&min=0.8"
 
 
+@pytest.mark.parametrize(("path", "territory_id"), [
+    ("/territoire/commune/38151.json", "213801517"), ("/territoire/commune/2a004.json", "212000046"),
+    ("/territoire/epci/200040715.json", "200040715"), ("/territoire/departement/38.json", "departement-38"),
+    ("/territoire/region/84.json", "region-84"),
+])
+async def test_every_shortcut_answers_in_json(datasette, path, territory_id):
+    response = await get(datasette, path)
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == (await get(datasette, f"/territoire/{territory_id}.json")).json()
+
+
+@pytest.mark.parametrize("path", ["/territoire/commune/99999.json", "/territoire/epci/213801517.json",
+                                  "/territoire/commune/38151.json.json"])
+async def test_unknown_shortcut_in_json_is_a_json_404(datasette, path):
+    response = await get(datasette, path, status=404)
+    assert response.json()["erreur"] == "Territoire introuvable"
+
+
 @pytest.mark.parametrize("path", ["/territoire/../../etc/passwd", "/territoire/..%2F..%2Fetc", "/territoire/%00",
                                   "/territoire/" + "a" * 10_000, "/territoire/commune/" + "1" * 10_000,
                                   "/territoire/<script>", "/territoire/", "/territoire/213801517/x",

@@ -130,14 +130,14 @@ async def not_found(datasette, request, message="Ce territoire n'existe pas dans
 async def territory_page(datasette, request):
     ref = await references(datasette)
     territory = ref["territories"].get(request.url_vars["id"])
+    as_json = bool(request.url_vars.get("format"))
     if territory is None:
-        if request.url_vars.get("format"):
+        if as_json:
             return Response.json({"erreur": "Territoire introuvable", "id": request.url_vars["id"]}, status=404)
         return await not_found(datasette, request)
-    as_json = bool(request.url_vars.get("format"))
-    data = await territory_data(datasette, ref, territory, request.args, markers=as_json)  # the map fetches the JSON
     if as_json:
-        return Response.json(data, headers={"Access-Control-Allow-Origin": "*"})
+        return await _json(datasette, ref, territory, request.args)
+    data = await territory_data(datasette, ref, territory, request.args, markers=False)  # the map fetches the JSON
     context = dict(data, panels=_panels(data["editions"]), scales=ref["scales"], confidence=CONFIDENCE, match=MATCH,
                    json_url=data["territory"]["url"] + ".json" + _query(request.args, page=None),
                    national_url=_query(request.args, perimetre="national", page=None),
@@ -150,11 +150,22 @@ async def territory_page(datasette, request):
     return Response.html(await datasette.render_template("territoire.html", context, request=request))
 
 
+async def _json(datasette, ref: dict, territory: dict, args) -> Response:
+    data = await territory_data(datasette, ref, territory, args, markers=True)
+    return Response.json(data, headers={"Access-Control-Allow-Origin": "*"})
+
+
 async def redirect(datasette, request):
+    """A shortcut by official code: the HTML moves to the territory's one address; the JSON answers here too."""
     ref = await references(datasette)
     kind, code = request.url_vars["kind"], request.url_vars["code"]
     target = REDIRECTS[kind](ref, code) if re.fullmatch(r"[0-9AaBb]{2,9}", code) else None
-    if target not in ref["territories"] or ref["territories"][target]["kind"] != kind:
+    found = target in ref["territories"] and ref["territories"][target]["kind"] == kind
+    if request.url_vars.get("format"):
+        if not found:
+            return Response.json({"erreur": "Territoire introuvable", "type": kind, "code": code[:20]}, status=404)
+        return await _json(datasette, ref, ref["territories"][target], request.args)
+    if not found:
         return await not_found(datasette, request, f"Aucun territoire de ce type n'a le code « {code[:20]} ».")
     query = f"?{request.query_string}" if request.query_string else ""
     return Response.redirect(f"/territoire/{target}{query}", status=301)
