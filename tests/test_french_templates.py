@@ -76,14 +76,17 @@ class Filters:
 
 @pytest.mark.parametrize(("args", "filters", "search", "sort", "sort_desc", "count", "expected"), [
     ({}, [("kind", "exact", "commune"), ("name", "contains", "e")], "", "", "", 3,
-     "où kind = «\u00a0commune\u00a0» et name contient «\u00a0e\u00a0»"),
+     "où Nature = «\u00a0commune\u00a0» et Nom officiel contient «\u00a0e\u00a0»"),
     ({}, [("edition", "gte", "2020")], "rennes", "", "edition", 1,
      "correspondant à la recherche «\u00a0rennes\u00a0», où edition ≥ 2020, triée par edition (ordre décroissant)"),
-    ({}, [], "", "name", "", 12, "triées par name"),
+    ({}, [], "", "edition", "", 12, "triées par edition"),
+    ({}, [("kind", "exact", "epci")], "", "name", "", 12, "où Nature = «\u00a0epci\u00a0», triées par Nom officiel"),
     ({"_through": "x"}, [], "", "", "", 2, "where English"),
 ])
 def test_human_description(args, filters, search, sort, sort_desc, count, expected):
-    assert french_wording.human_description(args, Filters(filters), search, sort, sort_desc, count, "where English") == expected
+    metadata = {"column_labels": {"kind": "Nature", "name": "Nom officiel"}}
+    assert french_wording.human_description(args, Filters(filters), search, sort, sort_desc, count, "where English",
+                                            metadata) == expected
 
 
 def test_counts_and_sizes():

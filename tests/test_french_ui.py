@@ -66,10 +66,10 @@ async def test_table_page(datasette):
     assert r.status_code == 200
     html, text = html_module.unescape(r.text), text_of(r.text)
     for french in (
-        'value="Appliquer"', "- colonne -", "Trier par edition", "ordre décroissant", "Voir et modifier la requête SQL",
+        'value="Appliquer"', "- colonne -", "Trier par Édition", "ordre décroissant", "Voir et modifier la requête SQL",
         "Ces données en", ">JSON<", "export avancé", "Export avancé", "Options CSV", "télécharger le fichier",
         "développer les libellés", 'value="Exporter en CSV"', ">contient<", ">commence par<", ">n'a pas de valeur<",
-        "triées par edition (ordre décroissant)",
+        "triées par Édition (ordre décroissant)",
     ):
         assert french in html, french
     assert FRENCH_COUNT.search(r.text)
@@ -85,9 +85,9 @@ async def test_table_page(datasette):
 async def test_table_page_title_and_description(datasette):
     r = await datasette.client.get("/tnl/territories?kind=commune&name__contains=e")
     assert r.status_code == 200
-    assert "où kind = «\u00a0commune\u00a0» et name contient «\u00a0e\u00a0»" in r.text
+    assert "où Nature = «\u00a0commune\u00a0» et Nom officiel contient «\u00a0e\u00a0»" in r.text
     title = re.search(r"<title>(.*?)</title>", r.text, re.S).group(1)
-    assert "ligne" in title and "où kind" in title
+    assert "ligne" in title and "où Nature" in title
     assert "where" not in title and "row" not in title
     assert not ENGLISH_COUNT.search(text_of(r.text))
 

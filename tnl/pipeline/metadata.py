@@ -18,7 +18,7 @@ BASE_METADATA = PROJECT_ROOT / "metadata.yml"
 
 
 def compose(base: dict, package: DataPackage, database: str) -> dict:
-    """base plus, for every resource, its French title, description and column descriptions."""
+    """base plus, for every resource, its French title, description, column descriptions and column labels."""
     metadata = copy.deepcopy(base)
     metadata["georef_attribution"] = next(
         " ".join(s["title"].split()) for s in package.descriptor["sources"] if s["path"].endswith("provenance.json")
@@ -29,6 +29,7 @@ def compose(base: dict, package: DataPackage, database: str) -> dict:
         table["title"] = resource["title"]
         table["description"] = resource["description"].strip()
         table["columns"] = {field["name"]: column_description(field) for field in datapackage.fields(resource)}
+        table["column_labels"] = {field["name"]: field["title"] for field in datapackage.fields(resource)}  # HTML headers
     return metadata
 
 

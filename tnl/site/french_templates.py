@@ -69,6 +69,9 @@ TRANSLATIONS: dict[str, list[Pair]] = {
              '{{ facet_info.name|fr_column(metadata) }}{% if facet_info.type != "column" %}'
              ' ({{ facet_info.type|fr_facet_type }}){% endif %}'),
         Pair('{{ "{:,}".format(facet_value.count) }}', "{{ number(facet_value.count) }}", times=2),
+        Pair('{{ (facet_value.label | string()) or "-" }}',
+             '{{ (fr_value(table, facet_info.name, facet_value.label) | string()) or "-" }}'),
+        Pair('{{ facet_value.label or "-" }}', '{{ fr_value(table, facet_info.name, facet_value.label) or "-" }}'),
     ],
     "_suggested_facets.html": [
         Pair("Suggested facets:", "Facettes suggérées&nbsp;:"),
@@ -87,7 +90,7 @@ TRANSLATIONS: dict[str, list[Pair]] = {
              + "{% endif %}{% if human_description_en %} {{ human_description_en }}{% endif %}{% endblock %}",
              "{% block title %}{{ metadata.title or table }} : {% if filtered_table_rows_count or filtered_table_rows_count == 0 %}"
              "{{ fr_rows(filtered_table_rows_count) }}{% endif %}{% if human_description_en %} {{ fr_human_description("
-             "request.args, filters, search, sort, sort_desc, filtered_table_rows_count, human_description_en) }}{% endif %}"
+             "request.args, filters, search, sort, sort_desc, filtered_table_rows_count, human_description_en, metadata) }}{% endif %}"
              " — " + SITE_NAME + "{% endblock %}"),
         Pair("<script src=\"{{ urls.static('table.js') }}\" defer></script>",
              "<script src=\"{{ urls.static('table.js') }}\" defer></script>\n"
@@ -101,7 +104,7 @@ TRANSLATIONS: dict[str, list[Pair]] = {
              + "{% endif %}\n        {% if human_description_en %}{{ human_description_en }}{% endif %}\n    </h3>",
              '<h2 class="nombre-lignes">{% if filtered_table_rows_count or filtered_table_rows_count == 0 %}'
              "{{ fr_rows(filtered_table_rows_count) }}{% endif %}\n        {% if human_description_en %}{{ fr_human_description("
-             "request.args, filters, search, sort, sort_desc, filtered_table_rows_count, human_description_en) }}{% endif %}\n    </h2>"),
+             "request.args, filters, search, sort, sort_desc, filtered_table_rows_count, human_description_en, metadata) }}{% endif %}\n    </h2>"),
         Pair('<label for="_search">Search:</label>', '<label for="_search" style="width: auto">Rechercher&nbsp;:</label>'),
         Pair('<select name="_filter_column_{{ loop.index }}">',
              '<select name="_filter_column_{{ loop.index }}" aria-label="Colonne du filtre {{ loop.index }}">'),

@@ -51,7 +51,7 @@ def quoted(value: str) -> str:
     return value if value.isdigit() else f"«\u00a0{value}\u00a0»"
 
 
-def human_description(args, filters, search: str, sort: str, sort_desc: str, count, english: str) -> str:
+def human_description(args, filters, search: str, sort: str, sort_desc: str, count, english: str, metadata=None) -> str:
     """French counterpart of Datasette's human_description_en ("where kind = "commune" sorted by name").
 
     Rare forms that Datasette describes with more than filters (?_through=, ?_search_<column>=) keep its English.
@@ -61,13 +61,13 @@ def human_description(args, filters, search: str, sort: str, sort_desc: str, cou
     parts = []
     if search:
         parts.append(f"correspondant à la recherche «\u00a0{search}\u00a0»")
-    clauses = [FILTER_CLAUSES[lookup].format(c=column, v=value, q=quoted(value))
+    clauses = [FILTER_CLAUSES[lookup].format(c=column_label(column, metadata), v=value, q=quoted(value))
                for column, lookup, value in filters.selections() if lookup in FILTER_CLAUSES]
     if clauses:
         parts.append("où " + (", ".join(clauses[:-1]) + " et " if len(clauses) > 1 else "") + clauses[-1])
     if sort or sort_desc:
         ending = "e" if count is not None and count <= 1 else "es"
-        parts.append(f"trié{ending} par {sort or sort_desc}" + (" (ordre décroissant)" if sort_desc else ""))
+        parts.append(f"trié{ending} par {column_label(sort or sort_desc, metadata)}" + (" (ordre décroissant)" if sort_desc else ""))
     return ", ".join(parts)
 
 

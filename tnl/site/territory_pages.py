@@ -14,11 +14,9 @@ from tnl.site.previews import territory_preview
 from tnl.site.public_url import absolute
 from tnl.site.sharing import territory_snippets
 from tnl.site.templating import synchronous_environment
+from tnl.site.value_labels import CONFIDENCE, MATCH, ORIGIN
 
 ID = r"[A-Za-z0-9_-]{1,100}"
-CONFIDENCE = {"high": "haute", "medium": "moyenne", "low": "faible"}
-MATCH = {"sure": "sûr", "probable": "probable", "doubtful": "douteux"}
-ORIGIN = {"declaration_publique": "déclaration publique", "questionnaire": "questionnaire (réponse publiée avec accord)"}
 REDIRECTS = {"commune": lambda ref, code: ref["communes"].get(code.upper()), "epci": lambda ref, code: code,
              "departement": lambda ref, code: f"departement-{code.upper()}",
              "region": lambda ref, code: f"region-{code}"}

@@ -1,0 +1,107 @@
+"""The HTML shows French labels for codes and links every territory to its page; the JSON keeps codes and ids."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tnl.site import value_labels
+
+
+def cells(html: str, column_class: str) -> list[str]:
+    return re.findall(rf'<td class="col-{re.escape(column_class)}(?: [^"]*)?">(.*?)</td>', html, re.S)
+
+
+def test_sources_become_one_link_each():
+    html = value_labels.sources("https://a.example/1 | https://b.example/<2> | note")
+    assert html == ('<a href="https://a.example/1" rel="nofollow">https://a.example/1</a><br>'
+                    '<a href="https://b.example/&lt;2&gt;" rel="nofollow">https://b.example/&lt;2&gt;</a><br>note')
+
+
+@pytest.mark.parametrize(("table", "column", "value", "expected"), [
+    ("territories", "kind", "etablissement_public", "établissement public"),
+    (None, "Nature", "epci", "EPCI"),
+    ("results", "confidence", "medium", "moyenne"),
+    ("results", "match_confidence", "doubtful", "douteux"),
+    ("open_questions", "status", "unresolved", "ouverte"),
+    ("coverage_by_distinction", "status", "partielle", None),
+    ("territories", "epci_type", "METRO", "métropole"),
+    ("territories", "name", "Rennes", None),
+])
+def test_fixed_vocabularies(table, column, value, expected):
+    assert value_labels.label(object(), table, column, value) == expected
+
+
+@pytest.mark.parametrize("path", ["/tnl/palmares", "/tnl/nouveaux_laureats", "/tnl/progressions", "/tnl/fideles",
+                                  "/tnl/derniere_distinction"])
+async def test_every_list_links_names_to_territory_pages(datasette, path):
+    r = await datasette.client.get(path)
+    assert r.status_code == 200
+    names = cells(r.text, "Nom-officiel-bf3395")
+    assert names
+    assert all(re.fullmatch(r'<a href="/territoire/[A-Za-z0-9_-]+">[^<]+</a>', name) for name in names), names[:3]
+
+
+async def test_palmares_shows_names_and_labels_the_json_keeps_codes(datasette):
+    html = (await datasette.client.get("/tnl/palmares?edition=2025")).text
+    row = html.split('href="/territoire/213801517">Échirolles</a>')[1].split("</tr>")[0]
+    assert ">Isère<" in row and ">Auvergne-Rhône-Alpes<" in row and ">commune<" in row
+    assert re.search(r">(haute|moyenne|faible)<", row)
+    data = (await datasette.client.get("/tnl/palmares.json?edition=2025&_shape=array")).json()
+    echirolles = next(r for r in data if r["Identifiant"] == "213801517")
+    assert echirolles["Département"] == "38" and echirolles["Région"] == "84" and echirolles["Confiance"] in ("high", "medium", "low")
+
+
+@pytest.mark.parametrize(("path", "column"), [
+    ("/tnl/results?edition=2024", "territory_id"),
+    ("/tnl/results_map?edition=2024", "name"),
+    ("/tnl/labelled_territories", "name"),
+    ("/tnl/territories?kind=region", "name"),
+    ("/tnl/territory_history?territory_id=213801517", "name"),
+    ("/tnl/mentions", "territory_id"),
+])
+async def test_tables_link_territories_to_their_page(datasette, path, column):
+    r = await datasette.client.get(path)
+    found = cells(r.text, column)
+    assert found
+    assert all(cell.startswith('<a href="/territoire/') for cell in found), found[:3]
+
+
+@pytest.mark.parametrize(("path", "territory_id"), [
+    ("/tnl/territories/213801517", "213801517"), ("/tnl/results/2024,213801517", "213801517"),
+    ("/tnl/results_map/2024,213801517", "213801517"), ("/tnl/labelled_territories/213801517", "213801517"),
+])
+async def test_row_pages_point_to_the_territory_page(datasette, path, territory_id):
+    r = await datasette.client.get(path)
+    assert r.status_code == 200
+    assert f'<p class="lien-territoire"><a href="/territoire/{territory_id}">' in r.text
+
+
+async def test_codes_in_tables_and_facets_are_labels(datasette):
+    html = (await datasette.client.get("/tnl/results?edition=2024&_facet=confidence")).text
+    assert set(cells(html, "confidence")) <= {"haute", "moyenne", "faible"}
+    assert set(cells(html, "match_confidence")) <= {"sûr", "probable", "douteux"}
+    facet = html.split('id="facet-confidence"')[1].split("</div>")[0]
+    assert "<strong>Confiance" in facet and re.search(r">(haute|moyenne|faible)</a>", facet)
+    html = (await datasette.client.get("/tnl/labelled_territories")).text
+    facet = html.split('id="facet-region_code"')[1].split("</div>")[0]
+    assert "<strong>Région" in facet and ">Auvergne-Rhône-Alpes</a>" in facet and ">84</a>" not in facet
+    assert "<strong>Nature" in html.split('id="facet-kind"')[1] and ">etablissement_public<" not in html
+
+
+async def test_sources_cells_are_links(datasette):
+    html = (await datasette.client.get("/tnl/results?territory_id=213801517")).text
+    sources = cells(html, "source_urls")
+    assert len(sources) == 5 and sum(cell.count('<a href="http') for cell in sources) == 5
+    assert all("http" not in re.sub(r"<a [^>]+>[^<]+</a>", "", cell) for cell in sources)  # no URL left as text
+    assert any("</a><br>librealire.org, transcription" in cell for cell in sources)
+    assert any("<br><a href=" in cell for cell in (await datasette.client.get("/tnl/results?_size=max")).text.split("col-source_urls")[1:])
+
+
+async def test_column_headers_are_french_and_keep_their_name_for_the_api(datasette):
+    html = (await datasette.client.get("/tnl/results")).text
+    for label in ("Édition", "Territoire", "Distinction", "Nom publié", "Confiance", "Rattachement", "Sources"):
+        assert re.search(rf">{label}(&nbsp;[▲▼])?</a>", html), label
+    assert 'data-column="name_as_published"' in html
+    data = (await datasette.client.get("/tnl/results.json?_shape=array&_size=1")).json()
+    assert set(data[0]) >= {"edition", "territory_id", "name_as_published", "confidence"}
