@@ -1,9 +1,8 @@
-"""Coverage of an edition above that edition's results (palmarès, and results tables filtered on one edition)."""
+"""Coverage of an edition above the results tables filtered on one edition."""
 from datasette import hookimpl
 
 from tnl.site.edition_coverage import (
     DATABASE,
-    PALMARES_TEMPLATE,
     TABLE_TEMPLATES,
     edition_coverage,
     requested_edition,
@@ -12,9 +11,9 @@ from tnl.site.edition_coverage import (
 
 @hookimpl
 def extra_template_vars(template, database, request, datasette):
-    if database != DATABASE or template not in (PALMARES_TEMPLATE, *TABLE_TEMPLATES) or request is None:
+    if database != DATABASE or template not in TABLE_TEMPLATES or request is None:
         return {}
-    edition = requested_edition(template, request.args)
+    edition = requested_edition(request.args)
     if edition is None:
         return {}
 

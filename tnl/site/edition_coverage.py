@@ -1,34 +1,30 @@
 """Coverage of an edition (announced against published, per distinction) above that edition's results.
 
-Shown by the templates that include _couverture_edition.html: the palmarès canned query, and the results
-and results_map tables when they are filtered on one edition.
+Shown by the templates that include _couverture_edition.html: the results and results_map tables when they are
+filtered on one edition, and the canned queries of one or two editions (tnl/site/query_pages.py).
 """
 from tnl.site import coverage_text
 from tnl.site.instance_cache import computed_once, database
 from tnl.site.report_page import report_query
 
 DATABASE = "tnl"
-PALMARES_TEMPLATE = "query-tnl-palmares.html"
 TABLE_TEMPLATES = ("table-tnl-results.html", "table-tnl-results_map.html")
 
 
-def requested_edition(template: str, args) -> str | None:
-    """The edition a page shows: ?edition= (or ?edition__exact= on tables); the palmarès defaults to the latest."""
+def requested_edition(args) -> str | None:
+    """The edition a table page shows: ?edition= or ?edition__exact=."""
     value = (args.get("edition") or args.get("edition__exact") or "").strip()
-    if value.isdigit():
-        return value
-    return "" if template == PALMARES_TEMPLATE and not value else None
+    return value if value.isdigit() else None
 
 
 async def edition_coverage(datasette, edition: str) -> dict | None:
-    """The notice of one edition ("" = the latest with results); None for an edition that does not exist."""
+    """The notice of one edition; None for an edition that does not exist."""
     notices = await computed_once(datasette, ("edition_coverage",), lambda: _all_notices(database(datasette)))
     return notices.get(edition)
 
 
 async def _all_notices(db) -> dict:
     """Every edition's notice at once: a handful of rows, and no cache entry per arbitrary ?edition= value."""
-    latest = str((await db.execute("select max(edition) from results")).single_value())
     notices = {}
     for row in (await db.execute("select * from coverage")).rows:
         edition = str(row["edition"])
@@ -38,5 +34,4 @@ async def _all_notices(db) -> dict:
             "select count(*) from open_questions where edition = ? and status = 'unresolved'", [edition])).single_value()
         notices[edition] = dict(coverage_text.edition_notice(dict(row), distinctions, unresolved),
                                 signaler_url=report_query(edition=edition))
-    notices[""] = notices.get(latest)
     return notices

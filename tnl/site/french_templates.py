@@ -171,6 +171,9 @@ TRANSLATIONS: dict[str, list[Pair]] = {
              "Cette requête ne peut pas être exécutée car la base de données est en lecture seule."),
         Pair("{{ metadata.title or database }}{% if canned_query and not metadata.title %}: {{ canned_query }}{% endif %}",
              "{{ query_heading or metadata.title or 'Requête SQL personnalisée' }}"),
+        Pair('{% block description_source_license %}{% include "_description_source_license.html" %}{% endblock %}',
+             '{% block description_source_license %}{% include "_description_source_license.html" %}'
+             '{% include "_couverture_requete.html" %}{% endblock %}'),
         Pair("<h3>Custom SQL query{% if display_rows %} returning {% if truncated %}more than {% endif %}"
              + ROWS_OF % ("display_rows|length", "display_rows|length") + "{% endif %}",
              "<h2>{% if canned_query %}Requête{% else %}Requête SQL personnalisée{% endif %}{% if display_rows %} renvoyant "
