@@ -19,3 +19,10 @@ def render_cell(row, value, column, table, database, datasette):
 @hookimpl
 def prepare_jinja2_environment(env, datasette):
     env.globals["fr_value"] = lambda table, column, value: value_labels.facet_label(datasette, table, column, value)
+
+
+@hookimpl
+def extra_template_vars(view_name, request, datasette):
+    if view_name != "page" or request is None or request.path != "/glossaire":
+        return {}
+    return {"glossaire": value_labels.glossary(datasette)}

@@ -108,11 +108,11 @@ async def test_excel_csv_is_french_excel_ready(datasette):
     assert body.startswith("\ufeff".encode("utf-8"))
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
     header = rows[0]
-    assert header[:3] == ["id", "siren", "name"]
+    assert header[:3] == ["Identifiant", "SIREN", "Nom officiel"]  # French labels; the API keeps id, siren, name
     assert len(rows) - 1 > 500  # every commune of Isère (512), not just the first page
-    latitude = rows[1][header.index("latitude")]
+    latitude = rows[1][header.index("Latitude")]
     assert "," in latitude and "." not in latitude
-    assert rows[1][header.index("cog_code")].startswith("38")
+    assert rows[1][header.index("Code officiel")].startswith("38")
 
 
 async def test_excel_csv_defuses_formulas():

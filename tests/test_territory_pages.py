@@ -334,3 +334,8 @@ async def test_peer_list_is_paginated_but_the_map_gets_every_peer(datasette):
     for params in ("page=" + "9" * 5000, "min=" + "1" * 5000, "max=1e999", "perimetre=%00", "min=-1&max=-1"):
         await get(datasette, f"/territoire/210500740?{params}")
         await get(datasette, f"/territoire/210500740.json?{params}")
+
+
+async def test_epci_kind_is_spelled_out(datasette):
+    text = (await get(datasette, "/territoire/200040715")).text  # Grenoble-Alpes-Métropole
+    assert '<span class="nature">EPCI (métropole)</span>' in text

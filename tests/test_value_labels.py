@@ -105,3 +105,39 @@ async def test_column_headers_are_french_and_keep_their_name_for_the_api(dataset
     assert 'data-column="name_as_published"' in html
     data = (await datasette.client.get("/tnl/results.json?_shape=array&_size=1")).json()
     assert set(data[0]) >= {"edition", "territory_id", "name_as_published", "confidence"}
+
+
+async def test_excel_csv_speaks_french_the_csv_keeps_codes(datasette):
+    import csv
+    import io
+
+    french = list(csv.reader(io.StringIO((await datasette.client.get("/tnl/results.csvfr?edition=2024")).content
+                                         .decode("utf-8-sig")), delimiter=";"))
+    assert french[0][:4] == ["Édition", "Territoire", "Distinction", "Nom publié"]
+    confidence, match = french[0].index("Confiance"), french[0].index("Rattachement")
+    assert {row[confidence] for row in french[1:]} <= {"haute", "moyenne", "faible"}
+    assert {row[match] for row in french[1:]} <= {"sûr", "probable", "douteux"}
+    plain = list(csv.reader(io.StringIO((await datasette.client.get("/tnl/results.csv?edition=2024&_size=max")).text)))
+    assert plain[0][:4] == ["edition", "territory_id", "distinction", "name_as_published"]
+    assert {row[plain[0].index("confidence")] for row in plain[1:]} <= {"high", "medium", "low"}
+    assert len(plain) == len(french)
+    results = list(csv.reader(io.StringIO((await datasette.client.get("/tnl/results.csvfr?edition=2025")).content
+                                          .decode("utf-8-sig")), delimiter=";"))
+    assert {row[2] for row in results[1:]} <= {"Badge", "Label Bronze", "Label Argent", "Label Or", ""}
+    assert "Label Or" in {row[2] for row in results[1:]}
+    # results_map has its own label column: its code column keeps the code
+    both = list(csv.reader(io.StringIO((await datasette.client.get("/tnl/results_map.csvfr?edition=2025")).content
+                                       .decode("utf-8-sig")), delimiter=";"))
+    code, label = both[0].index("Code distinction"), both[0].index("Distinction")
+    assert {(row[code], row[label]) for row in both[1:]} >= {("or", "Label Or")}
+
+
+async def test_glossary_lists_codes_and_columns(datasette):
+    r = await datasette.client.get("/glossaire")
+    assert r.status_code == 200
+    assert "<h1>Glossaire des colonnes et des codes</h1>" in r.text
+    for code, label in (("etablissement_public", "établissement public"), ("medium", "moyenne"), ("doubtful", "douteux"),
+                        ("unresolved", "ouverte"), ("niveau_5", "Niveau 5 (5 copylefts)"), ("METRO", "métropole")):
+        assert f"<tr><td><code>{code}</code></td><td>{label}</td></tr>" in r.text, code
+    assert "<tr><td><code>name_as_published</code></td><td>Nom publié</td>" in r.text
+    assert '<h3 id="table-results_map">' in r.text and "<td><code>region_name</code></td><td>Région</td>" in r.text

@@ -10,6 +10,8 @@ from urllib.parse import parse_qsl
 
 from datasette.utils.asgi import Response
 
+from tnl.site import value_labels
+
 EXTENSION = "csvfr"
 NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")  # ASCII digits only: \d would pass "-٣" as a number
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -24,10 +26,11 @@ def excel_cell(value: str) -> str:
     return value
 
 
-def to_excel_csv(text: str) -> bytes:
+def to_excel_csv(text: str, french=lambda rows: rows) -> bytes:
+    """`french` turns the rows (header first) into what people read: labels rather than API names and codes."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    for row in csv.reader(io.StringIO(text)):
+    for row in french(csv.reader(io.StringIO(text))):
         writer.writerow([excel_cell(cell) for cell in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -40,8 +43,9 @@ async def render(datasette, request):
     if standard.status_code != 200:
         return Response.text(standard.text, status=standard.status_code)
     name = path.rsplit("/", 1)[-1][: -len(".csv")] or "export"
+    table = request.url_vars.get("table")
     return Response(
-        to_excel_csv(standard.text),
+        to_excel_csv(standard.text, lambda rows: value_labels.excel_rows(datasette, table, rows)),
         content_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{name}-excel.csv"'},
     )

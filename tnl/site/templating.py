@@ -4,11 +4,17 @@ from __future__ import annotations
 import jinja2
 
 from tnl.site.peers import KIND_LABELS
+from tnl.site.value_labels import EPCI_TYPES
 
 
 def nature(kind: str) -> str:
     """French label of a territory kind: « etablissement_public » -> « établissement public »."""
     return KIND_LABELS.get(kind, kind or "")
+
+
+def capfirst(text: str) -> str:
+    """« EPCI » stays « EPCI » (Jinja's capitalize would give « Epci »)."""
+    return text[:1].upper() + text[1:]
 
 
 def number(value) -> str:
@@ -18,6 +24,8 @@ def number(value) -> str:
 
 def install(env: jinja2.Environment) -> None:
     env.filters["nature"] = nature
+    env.filters["capfirst"] = capfirst
+    env.filters["type_epci"] = lambda code: EPCI_TYPES.get(code, code)
     env.globals["number"] = number
 
 

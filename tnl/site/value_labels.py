@@ -95,6 +95,52 @@ def render_cell(datasette, row, value, column: str, table: str | None, database_
     return label(datasette, table, column, value)
 
 
+def excel_rows(datasette, table: str, rows):
+    """The rows of a CSV (header first) for people: French column labels, and labels for fixed codes and distinctions.
+
+    Official codes (région, département, commune) stay codes: spreadsheets match on them.
+    """
+    metadata = datasette.metadata("column_labels", database=database(datasette).name, table=table, fallback=False) or {}
+    header = next(rows, None)
+    if header is None:
+        return
+    yield [metadata.get(name, name) for name in header]
+    distinctions = _loaded.get(datasette, {}).get("distinctions", {})
+    vocabularies = [TABLE_VOCABULARIES.get((table, name)) or VOCABULARIES.get(name)
+                    or (distinctions if name in ("distinction", "latest_distinction") and f"{name}_label" not in header
+                        else None) for name in header]
+    for row in rows:
+        yield [vocabulary.get(cell, cell) if vocabulary and cell else cell
+               for cell, vocabulary in zip(row, vocabularies)] + row[len(vocabularies):]
+
+
+GLOSSARY = [  # (title, API columns, vocabulary) for the glossary page
+    ("Nature du territoire", "kind, Nature", KIND_LABELS),
+    ("Type d'EPCI", "epci_type", EPCI_TYPES),
+    ("Confiance dans le résultat", "confidence, Confiance", CONFIDENCE),
+    ("Certitude du rattachement au territoire", "match_confidence", MATCH),
+    ("Statut d'une question ouverte", "status (open_questions)", QUESTION_STATUS),
+    ("Origine d'une valeur d'indicateur", "origin", ORIGIN),
+    ("Barème", "scheme, distinction_scheme", SCHEMES),
+    ("Type d'indicateur", "type (indicators)", INDICATOR_TYPES),
+]
+
+
+def glossary(datasette) -> dict:
+    """Codes and their labels, and every table's columns, for templates/pages/glossaire.html."""
+    references = _loaded.get(datasette, {})
+    tables = datasette.metadata("tables", database=database(datasette).name, fallback=False) or {}
+    return {
+        "vocabularies": [{"title": title, "columns": columns, "codes": list(vocabulary.items())}
+                         for title, columns, vocabulary in GLOSSARY],
+        "distinctions": list(references.get("distinctions", {}).items()),
+        "tables": [{"name": name, "title": table.get("title", name), "columns": [
+            {"name": column, "label": label, "description": (table.get("columns") or {}).get(column, "")}
+            for column, label in table["column_labels"].items()]}
+            for name, table in tables.items() if table.get("column_labels")],
+    }
+
+
 def _cell(row, column: str):
     try:
         return row[column]
