@@ -161,7 +161,8 @@ TRANSLATIONS: dict[str, list[Pair]] = {
         Pair("Links from other tables", "Liens depuis d'autres tables"),
         _rows_of("other.count"),
         Pair("from {{ other.other_column }} in {{ other.other_table }}",
-             "dans {{ fr_table_title(database, other.other_table) }} (colonne {{ other.other_column }})"),
+             "dans {{ fr_table_title(database, other.other_table) }} (colonne "
+             "« {{ fr_table_column(database, other.other_table, other.other_column) }} »)"),
     ],
     "query.html": [
         Pair("{% block title %}{{ database }}{% if query and query.sql %}: {{ query.sql }}{% endif %}{% endblock %}",
@@ -206,6 +207,8 @@ TRANSLATIONS: dict[str, list[Pair]] = {
              '<a href="{{ urls.table(database, table.name) }}">{{ fr_table_title(database, table.name) }}</a>'
              ' <code>{{ table.name }}</code>'),
         Pair("<em> (hidden)</em>", "<em> (masquée)</em>"),
+        Pair("{% for column in table.columns %}{{ column }}",
+             "{% for column in table.columns %}{{ fr_table_column(database, table.name, column) }}"),
         Pair("Many rows", "De nombreuses lignes"),
         _rows_of("table.count"),
         Pair('<p>... and <a href="{{ urls.database(database) }}?_show_hidden=1">{{ "{:,}".format(hidden_count) }} hidden '
@@ -269,6 +272,8 @@ def install(env: jinja2.Environment, ds) -> None:
     env.filters.update(french_wording.FILTERS)
     env.globals["fr_crumb"] = lambda index, label, database: crumb(ds, index, label, database)
     env.globals["fr_table_title"] = lambda database, table: table_title(ds, database, table)
+    env.globals["fr_table_column"] = lambda database, table, column: french_wording.column_label(
+        column, ds.metadata(database=database, table=table, fallback=False))
 
 
 def crumb(ds, index: int, label: str, database: str | None) -> str:
