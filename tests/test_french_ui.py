@@ -120,7 +120,7 @@ async def test_row_page_with_links_from_other_tables(datasette):
     assert r.status_code == 200
     assert "Liens depuis d'autres tables" in r.text  # 2023 has results, indicator values…
     assert "Links from other tables" not in r.text
-    assert re.search(r"[0-9]&nbsp;lignes?</a>\s*dans results \(colonne edition\)", r.text)
+    assert re.search(r"[0-9]&nbsp;lignes?</a>\s*dans Résultats \(colonne « Édition »\)", r.text)
     assert not ENGLISH_COUNT.search(text_of(r.text))
 
 

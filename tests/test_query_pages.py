@@ -18,6 +18,10 @@ def title(html: str) -> str:
     return re.search(r"<title>(.*?)</title>", html, re.S).group(1)
 
 
+TITLES = {"palmares": "Palmarès", "progressions": "Progressions et régressions",
+          "par_region": "Lauréats et population couverte par région", "agregats_indicateurs": "Indicateurs du questionnaire"}
+
+
 @pytest.mark.parametrize(("query", "args", "expected"), [
     ("palmares", {}, "Palmarès 2025"),
     ("palmares", {"edition": "2017"}, "Palmarès 2017"),
@@ -28,7 +32,7 @@ def title(html: str) -> str:
     ("agregats_indicateurs", {"dimension": "region"}, "Indicateurs du questionnaire (aucune édition), par région"),
 ])
 def test_heading_states_the_editions_shown(query, args, expected):
-    assert query_pages.heading(query, query_pages.applied(query, args, EDITIONS)) == expected
+    assert query_pages.heading(query, TITLES[query], query_pages.applied(query, args, EDITIONS)) == expected
 
 
 def test_edition_choices_list_existing_editions_latest_first():

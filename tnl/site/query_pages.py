@@ -16,22 +16,20 @@ DIMENSIONS = {"distinction": "distinction", "ensemble": "ensemble des réponses"
 PARAM_LABELS = {"edition": "Édition", "depuis": "Depuis l'édition", "jusqua": "Jusqu'à l'édition",
                 "dimension": "Regrouper par"}
 
-# canned query -> its heading (str.format over the parameters, defaults applied), defaults, and which coverage to show:
+# canned query -> its heading (str.format over its metadata title and its parameters, defaults applied), defaults,
+# and which coverage to show:
 # the editions named by parameters, or "all" for a page drawn from every edition.
 QUERIES = {
-    "palmares": {"heading": "Palmarès {edition}", "defaults": {"edition": LATEST}, "coverage": ("edition",)},
-    "nouveaux_laureats": {"heading": "Nouveaux lauréats {edition}", "defaults": {"edition": LATEST},
-                          "coverage": ("edition",)},
-    "progressions": {"heading": "Progressions et régressions de {depuis} à {jusqua}",
-                     "defaults": {"depuis": "2023", "jusqua": "2024"}, "coverage": ("depuis", "jusqua")},
-    "fideles": {"heading": "Territoires labellisés chaque année depuis leur première distinction", "coverage": "all"},
-    "derniere_distinction": {"heading": "Dernière distinction de chaque territoire", "coverage": "all"},
-    "par_region": {"heading": "Lauréats et population couverte par région, {edition}", "defaults": {"edition": ALL},
-                   "coverage": "all"},
-    "par_departement": {"heading": "Lauréats et population couverte par département, {edition}",
-                        "defaults": {"edition": ALL}, "coverage": "all"},
-    "derniers_resultats": {"heading": "Derniers résultats publiés", "coverage": "all"},
-    "agregats_indicateurs": {"heading": "Indicateurs du questionnaire {edition}, par {dimension}",
+    "palmares": {"heading": "{title} {edition}", "defaults": {"edition": LATEST}, "coverage": ("edition",)},
+    "nouveaux_laureats": {"heading": "{title} {edition}", "defaults": {"edition": LATEST}, "coverage": ("edition",)},
+    "progressions": {"heading": "{title} de {depuis} à {jusqua}", "defaults": {"depuis": "2023", "jusqua": "2024"},
+                     "coverage": ("depuis", "jusqua")},
+    "fideles": {"heading": "{title}", "coverage": "all"},
+    "derniere_distinction": {"heading": "{title}", "coverage": "all"},
+    "par_region": {"heading": "{title}, {edition}", "defaults": {"edition": ALL}, "coverage": "all"},
+    "par_departement": {"heading": "{title}, {edition}", "defaults": {"edition": ALL}, "coverage": "all"},
+    "derniers_resultats": {"heading": "{title}", "coverage": "all"},
+    "agregats_indicateurs": {"heading": "{title} {edition}, par {dimension}",
                              "defaults": {"edition": LATEST, "dimension": "distinction"}},
 }
 
@@ -62,12 +60,12 @@ def applied(query: str, args, editions: dict) -> dict:
     return values
 
 
-def heading(query: str, values: dict) -> str:
+def heading(query: str, title: str, values: dict) -> str:
     defaults = QUERIES[query].get("defaults", {})
     shown = {name: DIMENSIONS.get(value, value) if name == "dimension"
              else value or ("toutes éditions" if defaults[name] == ALL else "(aucune édition)")
              for name, value in values.items()}
-    return QUERIES[query]["heading"].format(**shown)
+    return QUERIES[query]["heading"].format(title=title, **shown)
 
 
 def parameter_choices(query: str, values: dict, editions: dict) -> dict:
@@ -87,6 +85,7 @@ def parameter_choices(query: str, values: dict, editions: dict) -> dict:
 async def template_vars(datasette, query: str, args) -> dict:
     if query not in QUERIES:
         return {}
+    title = datasette.metadata("queries", database=database(datasette).name)[query]["title"]
     editions = await _editions(datasette)
     values = applied(query, args, editions)
     coverage = QUERIES[query].get("coverage", ())
@@ -97,7 +96,7 @@ async def template_vars(datasette, query: str, args) -> dict:
             if notice and notice not in notices:
                 notices.append(notice)
     return {
-        "query_heading": heading(query, values),
+        "query_heading": heading(query, title, values),
         "query_parameters": parameter_choices(query, values, editions),
         "couvertures": notices,
         "couverture_toutes_editions": coverage == "all",
