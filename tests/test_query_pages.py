@@ -90,3 +90,10 @@ async def test_every_canned_query_title_is_french_not_sql(datasette):
         html = (await datasette.client.get(f"/tnl/{query}")).text
         assert title(html).endswith(" — Territoire Numérique Libre"), query
         assert "select" not in title(html).lower() and h1(html) in title(html), query
+
+
+@pytest.mark.parametrize("path", ["/tnl/results", "/tnl/results_map"])
+async def test_results_of_every_edition_warn_that_lists_are_partial(datasette, path):
+    assert "<strong>Listes partielles.</strong>" in (await datasette.client.get(path)).text
+    one = (await datasette.client.get(path + "?edition=2021")).text
+    assert "<strong>Listes partielles.</strong>" not in one and 'aria-label="Couverture de l\'édition 2021"' in one
