@@ -141,3 +141,12 @@ async def test_glossary_lists_codes_and_columns(datasette):
         assert f"<tr><td><code>{code}</code></td><td>{label}</td></tr>" in r.text, code
     assert "<tr><td><code>name_as_published</code></td><td>Nom publié</td>" in r.text
     assert '<h3 id="table-results_map">' in r.text and "<td><code>region_name</code></td><td>Région</td>" in r.text
+
+
+@pytest.mark.parametrize(("path", "heading"), [
+    ("/tnl/territories/213801517", "Territoires : Échirolles (213801517)"),
+    ("/tnl/editions/2023", "Éditions du label : 2023"),
+])
+async def test_row_pages_are_headed_by_their_label(datasette, path, heading):
+    html = (await datasette.client.get(path)).text
+    assert re.search(r"<h1[^>]*>(.*?)</h1>", html).group(1) == heading

@@ -155,7 +155,10 @@ TRANSLATIONS: dict[str, list[Pair]] = {
              + "{% endblock %}"),
         Pair('content: "{{ column|escape_css_string }}"', 'content: "{{ (column|fr_column(metadata))|escape_css_string }}"'),
         Pair("{{ table }}: {{ ', '.join(primary_key_values) }}{% if private %}",
-             "{{ metadata.title or table }} : {{ ', '.join(primary_key_values) }}{% if private %}"),
+             "{{ metadata.title or table }} : {% if metadata.label_column and rows and (rows[0][metadata.label_column]|string)"
+             " != ', '.join(primary_key_values) %}{{ rows[0][metadata.label_column] }}"
+             " ({{ ', '.join(primary_key_values) }}){% else %}{{ ', '.join(primary_key_values) }}{% endif %}"
+             "{% if private %}"),
         Pair("This data as", "Ces données en"),
         RENDERER_LINKS,
         Pair("Links from other tables", "Liens depuis d'autres tables"),
