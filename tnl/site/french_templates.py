@@ -180,8 +180,9 @@ TRANSLATIONS: dict[str, list[Pair]] = {
              '{% include "_couverture_requete.html" %}{% endblock %}'),
         Pair("<h3>Custom SQL query{% if display_rows %} returning {% if truncated %}more than {% endif %}"
              + ROWS_OF % ("display_rows|length", "display_rows|length") + "{% endif %}",
-             "<h2>{% if canned_query %}Requête{% else %}Requête SQL personnalisée{% endif %}{% if display_rows %} renvoyant "
-             "{% if truncated %}plus de {% endif %}{{ fr_rows(display_rows|length) }}{% endif %}"),
+             "<h2>{% if not canned_query %}Requête SQL personnalisée{% if display_rows %} renvoyant {% endif %}{% endif %}"
+             "{% if display_rows %}{% if truncated %}plus de {% endif %}{{ fr_rows(display_rows|length) }}"
+             "{% elif canned_query %}Résultat{% endif %}"),
         Pair("{{ show_hide_text }}</a>)</span>\n    {% endif %}</h3>",
              "{{ show_hide_text|fr_show_hide }}</a>)</span>\n    {% endif %}</h2>"),
         Pair("<h3>Query parameters</h3>", "<h3>Paramètres de la requête</h3>"),
@@ -198,7 +199,7 @@ TRANSLATIONS: dict[str, list[Pair]] = {
     ],
     "database.html": [
         Pair("{% block title %}{{ database }}{% endblock %}",
-             "{% block title %}{{ metadata.title or database }} — " + SITE_NAME + "{% endblock %}"),
+             "{% block title %}{{ metadata.title or database }} : tables, vues et requêtes{% endblock %}"),
         Pair("Table actions", "Actions sur la base"),
         Pair("<h3>Custom SQL query</h3>", "<h2>Requête SQL personnalisée</h2>"),
         Pair("Format SQL", "Mettre en forme le SQL"),
