@@ -112,3 +112,13 @@ async def test_start_up_fails_when_a_pair_no_longer_fits(built_db_path, monkeypa
     monkeypatch.setitem(TRANSLATIONS, "base.html", [*TRANSLATIONS["base.html"], Pair("Gone from Datasette", "Parti")])
     with pytest.raises(TemplateDrift, match="template base.html: 'Gone from Datasette' found 0 time"):
         await datasette_app(built_db_path).invoke_startup()
+
+
+def test_installing_twice_translates_once():
+    from tnl.site.french_templates import install
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(DATASETTE_TEMPLATES)))
+    install(env, None)
+    install(env, None)
+    assert isinstance(env.loader, FrenchLoader) and not isinstance(env.loader.inner, FrenchLoader)
+    assert "Page suivante" in env.loader.get_source(env, "table.html")[0]

@@ -21,6 +21,7 @@ async def test_skip_link_main_landmark_and_heading_order(datasette, path):
     first_link = re.search(r"<a\b[^>]*>", body).group(0)
     assert first_link == '<a class="lien-evitement" href="#contenu">', path
     assert body.count('<main id="contenu"') == 1 and body.count("</main>") == 1, path
+    assert body.count("<header><nav aria-label=\"Fil d'Ariane\">") == 1 and body.count('<footer class="ft">') == 1, path
     levels = [int(level) for level in re.findall(r"<h([1-6])\b", body)]
     assert levels[0] == 1 and levels.count(1) == 1, (path, levels)
     jumps = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]

@@ -46,6 +46,7 @@ TRANSLATIONS: dict[str, list[Pair]] = {
              '<a class="lien-evitement" href="#contenu">Aller au contenu</a>'),
         Pair('<section class="content">\n{% block content %}\n{% endblock %}\n</section>',
              '<main id="contenu" class="content" tabindex="-1">\n{% block content %}\n{% endblock %}\n</main>'),
+        Pair("<header><nav>", '<header><nav aria-label="Fil d\'Ariane">'),
         Pair("Log out", "Se déconnecter"),
     ],
     "_crumbs.html": [
@@ -271,7 +272,8 @@ def check(datasette_templates: Path = DATASETTE_TEMPLATES, table: dict[str, list
 
 def install(env: jinja2.Environment, ds) -> None:
     check()
-    env.loader = FrenchLoader(env.loader)
+    if not isinstance(env.loader, FrenchLoader):  # Datasette runs this hook again if an earlier start-up was cut short
+        env.loader = FrenchLoader(env.loader)
     env.globals.update(french_wording.GLOBALS)
     env.filters.update(french_wording.FILTERS)
     env.globals["fr_crumb"] = lambda index, label, database: crumb(ds, index, label, database)
