@@ -150,3 +150,15 @@ async def test_glossary_lists_codes_and_columns(datasette):
 async def test_row_pages_are_headed_by_their_label(datasette, path, heading):
     html = (await datasette.client.get(path)).text
     assert re.search(r"<h1[^>]*>(.*?)</h1>", html).group(1) == heading
+
+
+async def test_code_columns_beside_their_label_column_keep_the_code(datasette):
+    html = (await datasette.client.get("/tnl/results_map?edition=2025")).text
+    assert set(cells(html, "distinction")) <= {"badge", "bronze", "argent", "or", "&nbsp;"}
+    assert "Label Or" in cells(html, "distinction_label")
+
+
+async def test_front_page_palmares_names_departements(datasette):
+    html = (await datasette.client.get("/")).text
+    table = html.split('<table class="palmares">')[1].split("</table>")[0]
+    assert "<td>Isère</td>" in table and "<td>38</td>" not in table

@@ -90,8 +90,8 @@ def render_cell(datasette, row, value, column: str, table: str | None, database_
             return Markup('<a href="/territoire/{}">{}</a>').format(territory, text)
     if column in SOURCE_COLUMNS and isinstance(value, str) and value.strip():
         return sources(value)
-    if isinstance(value, dict):
-        return None
+    if isinstance(value, dict) or _cell(row, f"{column}_label") is not None:
+        return None  # a foreign key Datasette labels itself; a code column next to its own label column keeps the code
     return label(datasette, table, column, value)
 
 
