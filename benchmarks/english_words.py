@@ -34,7 +34,7 @@ FRENCH_TOO = {
     "unique", "moyenne", "probable", "id", "csv", "json", "sql", "sqlite", "datasette", "api", "url", "sha", "epci",
     "siren", "insee", "cog", "or", "argent", "bronze", "badge", "niveau", "atom", "excel", "x", "on", "off", "est",
     "pas", "en", "de", "du", "le", "la", "les", "une", "par", "plus", "site", "contre", "commune", "communes",
-    "association", "syndicat", "indicator", "indicators", "scheme", "unit", "public", "export", "ms", "autre",
+    "association", "syndicat", "indicator", "indicators", "scheme", "unit", "public", "export", "ms", "autre", "version",
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z_]*")
 TOKEN = re.compile(r"[\w'’-]+")  # accented letters stay inside their word (« Isère » is not « Is » + « re »)
