@@ -63,7 +63,7 @@ async def test_sitemap_lists_front_page_every_palmares_and_every_territory(datas
     assert len(urls) == len(set(urls)) <= 50_000 * len(parts)
     editions = [row[0] for row in db.execute("select edition from editions")]
     ids = {row[0] for row in db.execute("select id from territories")}
-    assert {"/", "/a-propos", "/indicateurs"} <= set(urls)
+    assert {"/", "/a-propos", "/indicateurs", "/glossaire"} <= set(urls)
     assert {f"/tnl/palmares?edition={e}" for e in editions} <= set(urls)
     assert {u.removeprefix("/territoire/") for u in urls if u.startswith("/territoire/")} == ids
 

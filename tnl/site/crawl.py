@@ -15,7 +15,7 @@ from tnl.site.public_url import absolute
 from tnl.site.release import build_date
 
 PART_SIZE = 10_000  # URLs per sitemap part (the protocol allows 50,000)
-PAGES = ("/", "/a-propos", "/indicateurs")
+PAGES = ("/", "/a-propos", "/indicateurs", "/glossaire")
 # RFC 9309 patterns (`*` any characters). Kept off: arbitrary SQL, facet/sort/pagination combinations, exports and
 # every machine format (the JSON API, CSV, SQLite, Atom), Datasette's own /-/ pages except the static files.
 DISALLOW = (
