@@ -65,6 +65,11 @@ def fixture_site(tmp_path_factory) -> Path:
     return build(data, tmp_path_factory.mktemp("published") / "tnl.db").parent
 
 
+def published_files(site: Path) -> dict[str, bytes]:
+    """Every file of a built site (database, companions, preview images…) by path, to compare byte for byte."""
+    return {str(path.relative_to(site)): path.read_bytes() for path in sorted(site.rglob("*")) if path.is_file()}
+
+
 @pytest.fixture(scope="session")
 def real_build(tmp_path_factory) -> tuple[Path | None, list[str]]:
     """`tnl build` of the project's data/, once per session: its validation (about 6 s), then the database.

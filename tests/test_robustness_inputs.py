@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import published_files
 
 from tnl.cli import cli
 from tnl.pipeline.build import build
 from tnl.pipeline.validate import Problem, validate
 
-PUBLISHED = {"tnl.db", "metadata.json", "tnl-datapackage.zip", "SHA256SUMS"}
+PUBLISHED = {"tnl.db", "metadata.json", "tnl-datapackage.zip", "SHA256SUMS", "cartes"}
 
 
 # --- ways of breaking a file ------------------------------------------------------------------------------------
@@ -217,7 +218,7 @@ def test_malformed_source_is_refused_and_nothing_is_published(published, package
                                                               fragment):
     site = tmp_path / "site"
     shutil.copytree(published, site)
-    before = {p.name: p.read_bytes() for p in site.iterdir()}
+    before = published_files(site)
     breaker(package_dir)
 
     result = CliRunner().invoke(cli, ["build", "--data", str(package_dir), "--output", str(site / "tnl.db")])
@@ -232,7 +233,7 @@ def test_malformed_source_is_refused_and_nothing_is_published(published, package
         f"{case}: expected « {where} … {fragment} », got:\n" + "\n".join(problems)
     if case not in NOT_ALONE:
         assert len(problems) == 1, f"{case}: one problem expected, got:\n" + "\n".join(problems)
-    assert {p.name: p.read_bytes() for p in site.iterdir()} == before  # byte for byte, and no temporary file left
+    assert published_files(site) == before  # byte for byte, and no temporary file left
 
 
 def test_validate_names_every_problem_of_a_file_with_several(package_dir):
