@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tnl.deploy.cluster import Cluster, _is_ours, free_port
+from tnl.deploy.cluster import Cluster, free_port, is_running
 
 
 def fetch(url: str, headers: dict | None = None):
@@ -32,6 +32,7 @@ def cluster(built_db_path, tmp_path):
     cluster.stop()
 
 
+@pytest.mark.timeout(300)  # starts two replicas and nginx: over a minute when the cores are shared
 def test_nginx_balances_caches_at_the_edge_and_stop_leaves_nothing(cluster):
     state = cluster.load()
     first = fetch(cluster.url + "/territoire/213801517", {"Accept-Encoding": "gzip"})
@@ -43,19 +44,21 @@ def test_nginx_balances_caches_at_the_edge_and_stop_leaves_nothing(cluster):
     assert not_modified[0] == 304
     health = fetch(cluster.url + "/-/sante.json")
     assert health[0] == 200 and b'"statut": "ok"' in health[2] and "X-Edge-Cache" not in health[1]
-    pids = [state["nginx_pid"], *(replica["pid"] for replica in state["replicas"])]
-    assert all(_is_ours(pid) for pid in pids)
+    processes = [state["nginx"], *state["replicas"]]
+    assert all(is_running(process) for process in processes)
     cluster.stop()
-    assert not any(_is_ours(pid) for pid in pids)
+    assert not any(is_running(process) for process in processes)
     with pytest.raises(OSError):
         urllib.request.urlopen(f"http://127.0.0.1:{state['port']}/", timeout=2)
 
 
+@pytest.mark.timeout(300)  # starts four replicas one after the other
 def test_a_rolling_release_serves_every_request_and_switches_the_cache_to_the_new_database(cluster, tmp_path, db):
     new = tmp_path / "release-2"  # the new database built beside the old one
     shutil.copytree(Path(cluster.load()["replicas"][0]["db"]).parent, new)
     with sqlite3.connect(new / "tnl.db") as connection:
         connection.execute("update territories set name = 'Échirolles (nouvelle version)' where id = '213801517'")
+    old_replicas = cluster.load()["replicas"]
     before = fetch(cluster.url + "/territoire/213801517")
     assert before[0] == 200 and b"nouvelle version" not in before[2]
 
@@ -92,3 +95,4 @@ def test_a_rolling_release_serves_every_request_and_switches_the_cache_to_the_ne
     assert after[0] == 200 and "nouvelle version" in after[2].decode()
     replicas = cluster.status()["replicas"]
     assert {r["sante"]["base_sha256"][:16] for r in replicas} == {cluster.load()["release"]}
+    assert all(is_running(replica) for replica in replicas) and not any(is_running(old) for old in old_replicas)

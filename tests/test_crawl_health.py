@@ -26,7 +26,8 @@ def allowed(robots: str, path: str) -> bool:
 @pytest.mark.parametrize("path", ["/", "/a-propos", "/indicateurs", "/territoire/213801517",
                                   "/tnl/palmares?edition=2021", "/tnl/results", "/tnl/results?edition=2021",
                                   "/static/site.css", "/-/static/app.css", "/sitemap.xml", "/sitemaps/pages.xml",
-                                  "/-/cartes/213801517.png", "/-/cartes/site.png", "/territoire/213801517/badge.svg"])
+                                  "/-/cartes/213801517.png", "/-/cartes/site.png", "/territoire/213801517/badge.svg",
+                                  "/signaler"])
 async def test_robots_lets_crawlers_reach_the_pages(datasette, path):
     robots = (await datasette.client.get("/robots.txt")).text
     assert allowed(robots, path)
@@ -38,6 +39,7 @@ async def test_robots_lets_crawlers_reach_the_pages(datasette, path):
     "/tnl/results.json", "/tnl/results.csv", "/tnl/results.csvfr", "/tnl.db", "/tnl/derniers_resultats.atom",
     "/territoire/213801517.json", "/-/telechargements/tnl-datapackage.zip", "/-/recherche.json?q=gap",
     "/tnl/palmares?edition=2021&sql=select+1", "/embed/carte", "/embed/territoire/213801517", "/territoire/213801517.atom",
+    "/signaler?territoire=213801517",
 ])
 async def test_robots_keeps_crawlers_off_sql_combinations_and_exports(datasette, path):
     robots = (await datasette.client.get("/robots.txt")).text

@@ -64,7 +64,7 @@ class Cluster:
         if self.state_file.exists():
             raise SystemExit(f"Une grappe tourne déjà ({self.state_file}) : arrêtez-la d'abord (stop).")
         (self.state_dir / "tmp").mkdir(parents=True, exist_ok=True)
-        state = {"port": port, "edge_cache": edge_cache, "replicas": [], "nginx_pid": None, "release": ""}
+        state = {"port": port, "edge_cache": edge_cache, "replicas": [], "nginx": None, "release": ""}
         self.save(state)
         try:
             for _ in range(replicas):
@@ -75,7 +75,7 @@ class Cluster:
                 self._wait_healthy(replica["port"])
             self._write_nginx_conf(state)
             subprocess.run([NGINX, *self._nginx_args()], check=True, capture_output=True)
-            state["nginx_pid"] = int((self.state_dir / "nginx.pid").read_text())
+            state["nginx"] = _process(int((self.state_dir / "nginx.pid").read_text()))
             self.save(state)
             _wait_for(f"http://127.0.0.1:{port}/-/sante.json")
         except BaseException:
@@ -95,7 +95,7 @@ class Cluster:
             self.save(state)
             self._reload_nginx(state)
             time.sleep(DRAIN_SECONDS)
-            _terminate(old["pid"])
+            _terminate(old)
         state["release"] = release
         self.save(state)
         self._reload_nginx(state)  # the new release in the cache key: nothing of the old database is served again
@@ -105,11 +105,11 @@ class Cluster:
         if not self.state_file.exists():
             return
         state = json.loads(self.state_file.read_text())
-        if state.get("nginx_pid"):
+        if state.get("nginx"):
             subprocess.run([NGINX, *self._nginx_args(), "-s", "quit"], capture_output=True)
-            _wait_gone(state["nginx_pid"], kill_after=15)
+            _wait_gone(state["nginx"], kill_after=15)
         for replica in state["replicas"]:
-            _terminate(replica["pid"])
+            _terminate(replica)
         self.state_file.unlink()
 
     def status(self) -> dict:
@@ -130,7 +130,7 @@ class Cluster:
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=PROJECT_ROOT,
             env=os.environ | {"PYTHONPATH": str(PROJECT_ROOT)},
         )
-        return {"port": port, "pid": process.pid, "db": str(Path(database).resolve())}
+        return {"port": port, **_process(process.pid), "db": str(Path(database).resolve())}
 
     def _wait_healthy(self, port: int) -> dict:
         return _wait_for(f"http://127.0.0.1:{port}/-/sante.json")
@@ -152,7 +152,7 @@ class Cluster:
         """Graceful reload, returned once the workers of the previous configuration accept no more connections."""
         self._write_nginx_conf(state)
         subprocess.run([NGINX, *self._nginx_args(), "-t", "-q"], check=True, capture_output=True)
-        old_workers = _children(state["nginx_pid"])
+        old_workers = _children(state["nginx"]["pid"])
         subprocess.run([NGINX, *self._nginx_args(), "-s", "reload"], check=True, capture_output=True)
         deadline = time.monotonic() + 30
         while any(_command(pid).startswith(b"nginx: worker process\0") for pid in old_workers):
@@ -204,30 +204,39 @@ def _children(pid: int) -> list[int]:
     return children
 
 
-def _is_ours(pid: int) -> bool:
-    """The pid still runs `tnl serve` or nginx (a recycled pid belongs to someone else: leave it alone)."""
+def _stat(pid: int) -> list[str] | None:
+    """Fields of /proc/<pid>/stat after the command name: [0] state, [19] start time."""
     try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-    return b"tnl.cli" in command or b"nginx" in command
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
 
 
-def _terminate(pid: int) -> None:
-    if _is_ours(pid):
-        os.kill(pid, signal.SIGTERM)  # uvicorn finishes the requests in progress, then exits
-        _wait_gone(pid, kill_after=15)
+def _process(pid: int) -> dict:
+    """A process as recorded in the state: its pid and start time (a pid alone may be reused by someone else's)."""
+    return {"pid": pid, "started": _stat(pid)[19]}
 
 
-def _wait_gone(pid: int, kill_after: float) -> None:
+def is_running(process: dict) -> bool:
+    stat = _stat(process["pid"])
+    return stat is not None and stat[0] != "Z" and stat[19] == process["started"]
+
+
+def _terminate(process: dict) -> None:
+    if is_running(process):
+        os.kill(process["pid"], signal.SIGTERM)  # uvicorn finishes the requests in progress, then exits
+        _wait_gone(process, kill_after=15)
+
+
+def _wait_gone(process: dict, kill_after: float) -> None:
     deadline = time.monotonic() + kill_after
-    while _is_ours(pid):
+    while is_running(process):
         try:
-            os.waitpid(pid, os.WNOHANG)  # reap it when it is our child
+            os.waitpid(process["pid"], os.WNOHANG)  # reap it when it is our child
         except ChildProcessError:
             pass
         if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
+            os.kill(process["pid"], signal.SIGKILL)
         time.sleep(0.05)
 
 
