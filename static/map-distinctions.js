@@ -173,12 +173,14 @@ const setUp = (map) => {
     })
     .catch(() => {});
 
-  // cluster-map frames every marker: keep the metropolitan ones in view, the overseas ones a click away.
+  // cluster-map frames every marker: keep the metropolitan ones in view, the overseas ones a click away. Only bounds
+  // that straddle the metropole and overseas are reframed: a cluster's own bounds (a click zooms into it) are kept.
   const fitBounds = map.fitBounds;
   map.fitBounds = function (bounds, options) {
     const metropole = L.latLngBounds(METROPOLE);
+    bounds = L.latLngBounds(bounds);
     const inside = drawn.filter((m) => metropole.contains(m.latlng)).map((m) => m.latlng);
-    if (inside.length) bounds = L.latLngBounds(inside);
+    if (inside.length && bounds.intersects(metropole) && !metropole.contains(bounds)) bounds = L.latLngBounds(inside);
     return fitBounds.call(this, bounds, { maxZoom: 11, ...options });
   };
 
@@ -210,18 +212,18 @@ const setUp = (map) => {
   });
 
   // Leaflet 1.7 opens a focused marker's popup on Enter, but a focused cluster ignores keys: Enter or Space zooms
-  // into it as a click does, then the first marker or cluster now in view takes the focus.
+  // into it (or spreads its markers out) as a click does, then the first marker or cluster now in view takes the focus.
   container.addEventListener("keydown", (event) => {
     const cluster = event.target.closest && event.target.closest(".marker-cluster");
     if (!cluster || (event.key !== "Enter" && event.key !== " ")) return;
     event.preventDefault();
-    map.once("zoomend", () =>
-      setTimeout(() => {
-        const next = container.querySelector(".leaflet-marker-pane [tabindex]");
-        if (next) next.focus();
-      }, 400),
-    );
     cluster.click();
+    // The cluster's icon is gone once it has zoomed or spread its markers out (markercluster animates for 250 ms).
+    setTimeout(() => {
+      if (container.contains(document.activeElement) && document.activeElement !== container) return;
+      const next = container.querySelector(".leaflet-marker-pane [tabindex]");
+      if (next) next.focus();
+    }, 600);
   });
 
   legend.addTo(map);
