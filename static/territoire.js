@@ -88,6 +88,9 @@
   }
 
   function init() {
+    // On a narrow screen the history chart scrolls: show its latest editions first.
+    var chart = document.querySelector(".graphique-historique .defilement");
+    if (chart) chart.scrollLeft = chart.scrollWidth;
     var container = document.getElementById("carte-pairs");
     if (!container || !container.dataset.lat) return;
     var started = performance.now();
