@@ -50,6 +50,12 @@ class SearchIndex:
         # Every name in one string, each after a newline: str.find scans it in C, rather than a Python loop over names.
         self.keys_text, self.keys_starts = _joined(self.keys)
         self.compact_text, self.compact_starts = _joined(self.compact)
+        # Names by length: a typo changes the length by two at most, so only a few lengths are compared.
+        self.by_length: dict[int, tuple[list[int], list[str]]] = {}
+        for i, name in enumerate(self.compact):
+            indexes, names = self.by_length.setdefault(len(name), ([], []))
+            indexes.append(i)
+            names.append(name)
         self.by_code: dict[str, list[int]] = {}
         for i, e in enumerate(self.entries):
             for code in {e.id, e.cog_code, e.siren, *e.former_cog_codes} - {None, ""}:
@@ -98,8 +104,12 @@ class SearchIndex:
     def _near(self, compact: str) -> list[tuple[int, int]]:
         """Names one typo away (two for 8 letters or more): a letter missing, extra, wrong or two swapped."""
         cutoff = 1 if len(compact) < 8 else 2
-        return [(i, distance) for _, distance, i in
-                process.extract(compact, self.compact, scorer=OSA.distance, score_cutoff=cutoff, limit=None)]
+        near = []
+        for length in range(len(compact) - cutoff, len(compact) + cutoff + 1):
+            indexes, names = self.by_length.get(length, ((), ()))
+            near += [(indexes[j], distance) for _, distance, j in
+                     process.extract(compact, names, scorer=OSA.distance, score_cutoff=cutoff, limit=None)]
+        return near
 
     def _within(self, i: int, place: str) -> bool:
         entry = self.entries[i]
