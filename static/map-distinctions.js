@@ -21,6 +21,7 @@ const DISTINCTIONS = [
   ["or", "Or"],
   ["non_publie", "Niveau non publié"],
   ["autre", "Distinction non renseignée"],
+  ["territoire", "Territoire"], // a table without distinctions (territories): no distinction is claimed missing
 ];
 const LABELS = Object.fromEntries(DISTINCTIONS);
 
@@ -87,7 +88,7 @@ const columnNamed = (row, name) => Object.keys(row).find((key) => key.toLowerCas
 
 const distinctionKey = (row) => {
   const id = field(row, "distinction", "latest_distinction");
-  if (id === undefined) return "autre";
+  if (id === undefined) return "territoire";
   if (id === null || id === "") return "non_publie";
   return id in LABELS ? id : "autre";
 };
@@ -95,6 +96,7 @@ const distinctionKey = (row) => {
 const readRows = (data) => {
   const rows = (data && data.rows) || [];
   if (rows.length && "latest_distinction" in rows[0]) legendTitle = "Dernière distinction";
+  else if (rows.length && !("distinction" in rows[0])) legendTitle = "Sur la carte";
   for (const row of rows) {
     const key = distinctionKey(row);
     const name = String(field(row, "name", "name_as_published") ?? "");

@@ -106,3 +106,9 @@ async def test_a_territory_without_peers_says_how_to_widen(datasette):
     assert "Aucun pair selon ces règles : élargissez la fourchette de population" in response.text
     assert 'href="?perimetre=national#pairs">comparez avec toute la France</a>' in response.text
     assert '<form class="reglage-pairs" method="get" action="#pairs">' in response.text
+
+
+def test_a_map_without_distinctions_claims_none_missing(live_server, page):
+    page.goto(live_server + "/tnl/territories?kind=region")
+    page.wait_for_selector(".leaflet-marker-pane .md-marker")
+    assert page.locator(".md-legend").inner_text().splitlines() == ["Sur la carte", "Territoire (18)"]
