@@ -112,3 +112,10 @@ def test_a_map_without_distinctions_claims_none_missing(live_server, page):
     page.goto(live_server + "/tnl/territories?kind=region")
     page.wait_for_selector(".leaflet-marker-pane .md-marker")
     assert page.locator(".md-legend").inner_text().splitlines() == ["Sur la carte", "Territoire (18)"]
+
+
+async def test_the_territory_card_leads_to_the_peers_map(datasette):
+    response = await datasette.client.get("/territoire/213801517")
+    data = (await datasette.client.get("/territoire/213801517.json")).json()["peers"]["summary"]
+    assert (f'<dt>Pairs</dt>\n  <dd><a href="#pairs">{data["total"]} territoires comparables, dont {data["labelled"]} '
+            f'labellisé{"s" if data["labelled"] > 1 else ""} : carte et liste</a></dd>') in response.text
