@@ -45,6 +45,7 @@
 
     function render(query) {
       list.textContent = "";
+      list.dataset.query = query;  // which query the list shows (suggestions arrive after a pause in typing)
       results.forEach(function (result, i) {
         var item = document.createElement("li");
         item.id = id + "-" + i;
