@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-installed
 TEST_TOOLS := $(VENV)/.test-tools-installed
+AXE := node_modules/axe-core/axe.min.js
 DB := build/tnl.db
 PORT ?= 8001
 PIP_TOOLS := pip-tools==7.6.2
@@ -23,6 +24,12 @@ $(TEST_TOOLS): $(RUNTIME) requirements-test.txt
 	touch $@
 
 install: $(RUNTIME)
+
+# axe-core for the accessibility tests, at the version pinned in package-lock.json (npm from Debian if missing).
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 # Regenerate the lock files from pyproject.toml (pins already there are kept; `make lock UPGRADE=--upgrade` to bump).
 lock:
@@ -49,7 +56,7 @@ browser:
 nginx:
 	@test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx; }
 
-test: $(TEST_TOOLS) browser nginx build
+test: $(TEST_TOOLS) $(AXE) browser nginx build
 	$(BIN)/pytest -q
 
 # The edit loop (under 30 s): validate data/, then the tests that need neither the whole of data/ nor Chromium
@@ -59,9 +66,9 @@ check: $(TEST_TOOLS)
 	HYPOTHESIS_PROFILE=dev $(BIN)/pytest -q -m "not real_data and not browser"
 
 # The README's pictures (docs/screenshots/), taken by the browser tests; `make test` keeps its pictures in tmp folders.
-screenshots: $(TEST_TOOLS) browser
+screenshots: $(TEST_TOOLS) $(AXE) browser
 	$(BIN)/pytest -q --screenshots docs/screenshots tests/test_browser_front.py \
-		tests/test_map.py::test_map_of_labelled_territories tests/test_territory_browser.py::test_search_then_territory_page
+		tests/test_journeys.py::test_the_map_and_a_territory_on_a_phone
 
 # Local rehearsal of the deployment: nginx on $(CLUSTER_PORT) in front of $(REPLICAS) replicas (state in build/cluster).
 REPLICAS ?= 2
@@ -119,4 +126,4 @@ bench-deploy: $(RUNTIME) browser nginx build
 	$(BIN)/python benchmarks/cluster_load.py
 
 clean:
-	rm -rf build
+	rm -rf build node_modules

@@ -1,12 +1,12 @@
-"""Territory search as one types: /-/recherche.json?q=…, served from an index built once in memory."""
+"""Territory search: as one types (/-/recherche.json?q=…) and the page of results behind Enter (/recherche?q=…)."""
 from datasette import hookimpl
 
-from tnl.site.territory_search import recherche, search_index
+from tnl.site.territory_search import recherche, results_page, search_index
 
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/recherche\.json$", recherche)]
+    return [(r"^/-/recherche\.json$", recherche), (r"^/recherche$", results_page)]
 
 
 @hookimpl

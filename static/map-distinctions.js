@@ -4,6 +4,8 @@
 // request is read on the way, to add the `popup` object it documents (and escapes) and to know which row each new
 // marker stands for. If cluster-map changes, markers fall back to its defaults; nothing breaks. That request only
 // gains `_nofacet=1`: the map shows no facets, and computing them cost Datasette more than the markers' rows.
+// Maps first: cluster-map is told to draw into a zone right under the title (its documented `container`), with the
+// facets beside it or folded above it, and every facet link and filter lands back on the map (#carte).
 
 const config = window.MAP_DISTINCTIONS || {};
 
@@ -19,6 +21,7 @@ const DISTINCTIONS = [
   ["or", "Or"],
   ["non_publie", "Niveau non publié"],
   ["autre", "Distinction non renseignée"],
+  ["territoire", "Territoire"], // a table without distinctions (territories): no distinction is claimed missing
 ];
 const LABELS = Object.fromEntries(DISTINCTIONS);
 
@@ -31,6 +34,40 @@ const ZONES = [
   ["La Réunion", [[-21.4, 55.2], [-20.85, 55.85]]],
   ["Mayotte", [[-13.05, 44.95], [-12.6, 45.35]]],
 ];
+
+// Runs before cluster-map's DOMContentLoaded handler: module scripts run once the document is parsed.
+const placeMap = () => {
+  const header = document.querySelector(".page-header") || document.querySelector(".content h1");
+  if (!header) return;
+  const zone = document.createElement("section");
+  zone.id = "carte";
+  zone.className = "carte-zone";
+  zone.setAttribute("aria-label", "Carte");
+  const list = document.querySelector(".table-wrapper") || document.querySelector("table.rows-and-columns");
+  if (list && !list.id) list.id = "liste";
+  const links = document.createElement("p");
+  links.className = "carte-liens";
+  links.innerHTML = '<a href="#liste">Passer la carte : les mêmes territoires en liste</a>';
+  const slot = document.createElement("div");
+  slot.className = "carte-emplacement";
+  const facets = document.querySelector(".facet-results");
+  if (facets) {
+    const details = document.createElement("details");
+    details.className = "filtres-carte";
+    details.open = window.matchMedia("(min-width: 960px)").matches;
+    details.innerHTML = "<summary>Filtrer la carte</summary>";
+    details.append(facets);
+    zone.append(details);
+  }
+  zone.append(links, slot);
+  header.after(zone);
+  window.DATASETTE_CLUSTER_MAP_CONTAINER = "#carte .carte-emplacement";
+  // A facet or a filter reloads the page: land on the map, not at the top.
+  zone.querySelectorAll(".facet-results a[href]").forEach((a) => (a.hash = "carte"));
+  const filters = document.querySelector("form.filters");
+  if (filters) filters.action = filters.action.split("#")[0] + "#carte";
+};
+placeMap();
 
 const pending = []; // rows with a point, in the order cluster-map creates their markers
 const drawn = []; // {latlng, key} of each marker styled here
@@ -51,7 +88,7 @@ const columnNamed = (row, name) => Object.keys(row).find((key) => key.toLowerCas
 
 const distinctionKey = (row) => {
   const id = field(row, "distinction", "latest_distinction");
-  if (id === undefined) return "autre";
+  if (id === undefined) return "territoire";
   if (id === null || id === "") return "non_publie";
   return id in LABELS ? id : "autre";
 };
@@ -59,6 +96,7 @@ const distinctionKey = (row) => {
 const readRows = (data) => {
   const rows = (data && data.rows) || [];
   if (rows.length && "latest_distinction" in rows[0]) legendTitle = "Dernière distinction";
+  else if (rows.length && !("distinction" in rows[0])) legendTitle = "Sur la carte";
   for (const row of rows) {
     const key = distinctionKey(row);
     const name = String(field(row, "name", "name_as_published") ?? "");
@@ -137,12 +175,14 @@ const setUp = (map) => {
     })
     .catch(() => {});
 
-  // cluster-map frames every marker: keep the metropolitan ones in view, the overseas ones a click away.
+  // cluster-map frames every marker: keep the metropolitan ones in view, the overseas ones a click away. Only bounds
+  // that straddle the metropole and overseas are reframed: a cluster's own bounds (a click zooms into it) are kept.
   const fitBounds = map.fitBounds;
   map.fitBounds = function (bounds, options) {
     const metropole = L.latLngBounds(METROPOLE);
+    bounds = L.latLngBounds(bounds);
     const inside = drawn.filter((m) => metropole.contains(m.latlng)).map((m) => m.latlng);
-    if (inside.length) bounds = L.latLngBounds(inside);
+    if (inside.length && bounds.intersects(metropole) && !metropole.contains(bounds)) bounds = L.latLngBounds(inside);
     return fitBounds.call(this, bounds, { maxZoom: 11, ...options });
   };
 
@@ -173,6 +213,21 @@ const setUp = (map) => {
     div.hidden = drawn.every((m) => L.latLngBounds(METROPOLE).contains(m.latlng));
   });
 
+  // Leaflet 1.7 opens a focused marker's popup on Enter, but a focused cluster ignores keys: Enter or Space zooms
+  // into it (or spreads its markers out) as a click does, then the first marker or cluster now in view takes the focus.
+  container.addEventListener("keydown", (event) => {
+    const cluster = event.target.closest && event.target.closest(".marker-cluster");
+    if (!cluster || (event.key !== "Enter" && event.key !== " ")) return;
+    event.preventDefault();
+    cluster.click();
+    // The cluster's icon is gone once it has zoomed or spread its markers out (markercluster animates for 250 ms).
+    setTimeout(() => {
+      if (container.contains(document.activeElement) && document.activeElement !== container) return;
+      const next = container.querySelector(".leaflet-marker-pane [tabindex]");
+      if (next) next.focus();
+    }, 600);
+  });
+
   legend.addTo(map);
   zones.addTo(map);
   refreshControls = () => {
@@ -181,12 +236,15 @@ const setUp = (map) => {
   };
 };
 
-const clusterIcon = (cluster) =>
-  L.divIcon({
+const clusterIcon = (cluster) => {
+  // Read as the name of the focused cluster (Leaflet makes markers focusable buttons; Enter opens them).
+  cluster.options.title = `${cluster.getChildCount()} territoires ici : Entrée pour zoomer`;
+  return L.divIcon({
     html: `<div><span>${cluster.getChildCount()}</span></div>`,
     className: "marker-cluster md-cluster",
     iconSize: L.point(36, 36),
   });
+};
 
 import(window.datasette.leaflet.JAVASCRIPT_URL).then(() => {
   L.Map.addInitHook(function () {

@@ -1,4 +1,5 @@
-// Suggestions as one types for every <input data-recherche="/-/recherche.json">: debounced, keyboard navigable (ARIA combobox).
+// Suggestions as one types for every <input data-recherche="/-/recherche.json">: debounced, keyboard navigable (ARIA combobox),
+// their number announced to screen readers. Enter opens the highlighted suggestion, or else the form's page of results.
 (function () {
   "use strict";
   var DELAY = 150;
@@ -14,6 +15,10 @@
     list.setAttribute("role", "listbox");
     list.hidden = true;
     input.insertAdjacentElement("afterend", list);
+    var status = document.createElement("p");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");  // aria-live="polite": read once typing pauses, not over each key
+    list.insertAdjacentElement("afterend", status);
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-controls", id);
@@ -40,6 +45,7 @@
 
     function render(query) {
       list.textContent = "";
+      list.dataset.query = query;  // which query the list shows (suggestions arrive after a pause in typing)
       results.forEach(function (result, i) {
         var item = document.createElement("li");
         item.id = id + "-" + i;
@@ -66,6 +72,9 @@
       list.hidden = !query;
       input.setAttribute("aria-expanded", String(!list.hidden));
       active = -1;
+      status.textContent = !query ? "" : results.length
+        ? results.length + " suggestion" + (results.length > 1 ? "s" : "") + " : flèches haut et bas pour choisir, Entrée pour ouvrir."
+        : "Aucun territoire ne correspond.";
     }
 
     function go(index) {
@@ -100,9 +109,9 @@
         if (!results.length) return;
         var last = results.length - 1;
         highlight(event.key === "ArrowDown" ? (active < last ? active + 1 : 0) : (active > 0 ? active - 1 : last));
-      } else if (event.key === "Enter" && results.length && !list.hidden) {
+      } else if (event.key === "Enter" && active >= 0 && !list.hidden) {
         event.preventDefault();
-        go(active >= 0 ? active : 0);
+        go(active);
       } else if (event.key === "Escape") {
         close();
       }

@@ -1,13 +1,25 @@
 // Peers map of a territory page: every peer as a canvas circle (thousands stay fast), over the départements outline.
+// Its keyboard and screen-reader equivalent is the table of peers under it, which a link above the map leads to.
 (function () {
   "use strict";
-  var COLOURS = { or: "#c9a227", argent: "#8a96a3", bronze: "#b0703c", badge: "#3b7dd8", "": "#7cb342" };
-  var NEVER = "#c4c4c4";
+  // The distinctions' scale of every map (static/map-distinctions.css, imported by territoire.css); canvas markers
+  // cannot take a class, so they read its CSS variables.
+  var ORDER = ["niveau_1", "niveau_2", "niveau_3", "niveau_4", "niveau_5", "badge", "bronze", "argent", "or", "non_publie", "autre", "jamais"];
+  var LABELS = { niveau_1: "Niveau 1", niveau_2: "Niveau 2", niveau_3: "Niveau 3", niveau_4: "Niveau 4", niveau_5: "Niveau 5",
+    badge: "Badge", bronze: "Label Bronze", argent: "Label Argent", or: "Label Or", non_publie: "Labellisé, niveau non publié",
+    autre: "Autre distinction", jamais: "Jamais labellisé" };
 
-  function colour(distinction) {
-    if (distinction === null || distinction === undefined) return NEVER;
-    if (distinction.indexOf("niveau_") === 0) return "#2e7d32";
-    return COLOURS[distinction] || "#2e7d32";
+  function key(distinction) {
+    if (distinction === null || distinction === undefined) return "jamais";
+    if (distinction === "") return "non_publie";
+    return LABELS[distinction] ? distinction : "autre";
+  }
+
+  function style(k) {
+    var css = getComputedStyle(document.documentElement);
+    var colour = function (name) { return css.getPropertyValue("--md-" + name).trim(); };
+    if (k === "jamais") return { radius: 3.5, weight: 1.5, color: colour("jamais"), fillOpacity: 0 };  // a small hollow ring
+    return { radius: 6, weight: k === "non_publie" ? 3 : 1.5, color: colour("outline"), fillColor: colour(k), fillOpacity: 1 };
   }
 
   function percentile(values, p) {
@@ -16,18 +28,17 @@
     return values[Math.min(values.length - 1, Math.floor(p * values.length))];
   }
 
-  function legend(map) {
+  function legend(map, counts) {
     var control = L.control({ position: "bottomright" });
     control.onAdd = function () {
-      var div = L.DomUtil.create("div", "legende-carte");
-      [["Label Or", COLOURS.or], ["Label Argent", COLOURS.argent], ["Label Bronze", COLOURS.bronze], ["Badge", COLOURS.badge],
-       ["Niveaux 1 à 5 (jusqu'en 2024)", "#2e7d32"], ["Labellisé, niveau non publié", COLOURS[""]], ["Jamais labellisé", NEVER]]
-        .forEach(function (entry) {
-          var row = L.DomUtil.create("div", "", div);
-          var dot = L.DomUtil.create("span", "pastille", row);
-          dot.style.background = entry[1];
-          row.appendChild(document.createTextNode(entry[0]));
-        });
+      var div = L.DomUtil.create("div", "legende-carte md-legend");
+      L.DomUtil.create("strong", "", div).textContent = "Dernière distinction";
+      ORDER.filter(function (k) { return counts[k]; }).forEach(function (k) {
+        var row = L.DomUtil.create("div", "md-legend-item", div);
+        L.DomUtil.create("span", "md-swatch md-" + k, row);
+        row.appendChild(document.createTextNode(LABELS[k] + " "));
+        L.DomUtil.create("span", "md-count", row).textContent = "(" + counts[k] + ")";
+      });
       return div;
     };
     control.addTo(map);
@@ -49,11 +60,12 @@
     fetch(container.dataset.fond).then(function (r) { return r.ok ? r.json() : null; }).then(function (geojson) {
       if (geojson) L.geoJSON(geojson, { interactive: false, style: { color: "#777", weight: 1, fill: false } }).addTo(map).bringToBack();
     }).catch(function () {});
-    var layer = L.featureGroup();
+    var layer = L.featureGroup(), counts = {}, styles = {};
+    ORDER.forEach(function (k) { styles[k] = style(k); });
     markers.slice().sort(function (a, b) { return (a[4] === null) - (b[4] === null); }).reverse().forEach(function (m) {
-      var marker = L.circleMarker([m[0], m[1]], {
-        radius: m[4] === null ? 4 : 6, weight: 1, color: "#333", fillColor: colour(m[4]), fillOpacity: 0.9
-      });
+      var k = key(m[4]);
+      counts[k] = (counts[k] || 0) + 1;
+      var marker = L.circleMarker([m[0], m[1]], styles[k]);
       marker.bindPopup(function () {
         var a = document.createElement("a");
         a.href = "/territoire/" + m[2];
@@ -68,7 +80,7 @@
     layer.addTo(map);
     L.circleMarker([lat, lon], { radius: 9, weight: 3, color: "#c62828", fillColor: "#fff", fillOpacity: 1 })
       .bindTooltip(container.dataset.nom, { permanent: true, direction: "top", offset: [0, -8] }).addTo(map);
-    legend(map);
+    legend(map, counts);
     container.dataset.markers = String(markers.length);
     container.dataset.drawMs = String(Math.round(performance.now() - started));
     container.dataset.readyAt = String(Math.round(performance.now()));
@@ -76,6 +88,9 @@
   }
 
   function init() {
+    // On a narrow screen the history chart scrolls: show its latest editions first.
+    var chart = document.querySelector(".graphique-historique .defilement");
+    if (chart) chart.scrollLeft = chart.scrollWidth;
     var container = document.getElementById("carte-pairs");
     if (!container || !container.dataset.lat) return;
     var started = performance.now();

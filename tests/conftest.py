@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -24,6 +23,8 @@ from tnl.pipeline.build import build
 from tnl.pipeline.csv_writer import write_csv
 from tnl.pipeline.validate import Rejected
 from tnl.site.serve import datasette_app
+
+from browser import offline
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -165,28 +166,18 @@ def browser():
         chromium.close()
 
 
-LOOPBACK = re.compile(r"https?://(127\.0\.0\.1|localhost)(:\d+)?/")
-
-
 @pytest.fixture
 def external_requests() -> list[str]:
-    """URLs beyond loopback that the `page` asked for (map tiles…); each was aborted, none left the machine."""
+    """URLs beyond loopback that the `page` asked for (map tiles…); none left the machine."""
     return []
 
 
 @pytest.fixture
 def page(browser, external_requests):
-    """A fresh page (fr-FR, 1280×900) whose requests beyond loopback are aborted and listed in external_requests."""
+    """A fresh page (fr-FR, 1280×900), offline as every browser test (tests/browser.py): tiles get an empty PNG,
+    anything else beyond loopback is aborted; both are listed in external_requests."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
-
-    def loopback_only(route):
-        if LOOPBACK.match(route.request.url):
-            route.continue_()
-        else:
-            external_requests.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", loopback_only)
+    offline(context, external_requests)
     page = context.new_page()
     yield page
     context.close()

@@ -7,13 +7,14 @@ import re
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from browser import TILE
+
 OUTLINE = "/-/fond-de-carte/departements.geojson"
 LABELS = {
     "niveau_1": "Niveau 1", "niveau_2": "Niveau 2", "niveau_3": "Niveau 3", "niveau_4": "Niveau 4",
     "niveau_5": "Niveau 5", "badge": "Badge", "bronze": "Bronze", "argent": "Argent", "or": "Or",
     None: "Niveau non publié",
 }
-TILE = re.compile(r"^https://[abc]\.tile\.openstreetmap\.org/\d+/\d+/\d+\.png$")
 
 
 @pytest.mark.parametrize("path", ["/tnl/results_map", "/tnl/labelled_territories", "/tnl/results_map?edition=2025"])
@@ -74,7 +75,7 @@ def assert_draws(page, expected: int) -> None:
         pytest.fail(f"{page.evaluate(DRAWN)} territories drawn on the map, {expected} expected")
 
 
-def test_map_of_labelled_territories(live_server, page, external_requests, screenshots, db):
+def test_map_of_labelled_territories(live_server, page, external_requests, db):
     expected = db.execute("select count(*) from labelled_territories where latitude is not null").fetchone()[0]
     assert 0 < expected <= 2000, "more than one page of cluster-map: click « load all » first"
     tile_requests = []
@@ -87,8 +88,6 @@ def test_map_of_labelled_territories(live_server, page, external_requests, scree
     assert page.locator("path.md-outline").count() == features
     assert page.locator(".md-marker, .md-cluster").count() > 0
     assert page.locator(".leaflet-marker-pane > :not(.md-marker):not(.md-cluster)").count() == 0, "default icons"
-    page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')")  # no zoom animation in the picture
-    page.locator(".map-distinctions").screenshot(path=str(screenshots / "carte.png"))
 
     legend = page.inner_text(".md-legend").splitlines()
     present = db.execute(
@@ -99,7 +98,7 @@ def test_map_of_labelled_territories(live_server, page, external_requests, scree
 
     assert tile_requests, "no tile requested"
     assert any((request.headers.get("referer") or "").startswith(live_server) for request in tile_requests)
-    assert external_requests and all(TILE.match(url) for url in external_requests)  # tiles only, aborted by `page`
+    assert external_requests and all(TILE.match(url) for url in external_requests)  # tiles only, answered locally by `page`
 
     assert_draws(page, expected)
 

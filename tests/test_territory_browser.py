@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-def test_search_then_territory_page(live_server, page, screenshots):
+def test_search_then_territory_page(live_server, page):
     # Tiles are aborted by `page` (offline): the outline of the départements still draws.
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -31,8 +31,6 @@ def test_search_then_territory_page(live_server, page, screenshots):
     assert page.locator("#carte-pairs .leaflet-overlay-pane canvas").count() >= 1
     assert page.locator("#carte-pairs .leaflet-tooltip").inner_text() == "Échirolles"
     assert errors == []
-    bottom = page.evaluate("document.getElementById('carte-pairs').getBoundingClientRect().bottom + window.scrollY")
-    page.screenshot(path=str(screenshots / "territoire.png"), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": bottom + 200})
 
 
 def test_suggestions_with_the_keyboard_only(live_server, page):

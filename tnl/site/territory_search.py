@@ -1,4 +1,5 @@
-"""Territory search as one types: /-/recherche.json?q=…, served from an index built once in memory."""
+"""Territory search, served from an index built once in memory: as one types (/-/recherche.json?q=…) and as a page of
+results behind the search box's Enter key (/recherche?q=…), with the same ranking."""
 from __future__ import annotations
 
 from datasette import Response
@@ -8,6 +9,7 @@ from tnl.site.peers import KIND_LABELS
 from tnl.site.search_index import MAX_QUERY_LENGTH, Entry, SearchIndex
 
 DEFAULT_LIMIT, MAX_LIMIT = 10, 50
+PAGE_LIMIT = 50
 SQL = "select id, name, kind, departement_code, population, cog_code, siren, former_cog_codes from territories"
 
 
@@ -46,3 +48,16 @@ async def recherche(datasette, request):
     results = (await search_index(datasette)).search(query.replace("\x00", ""), limit)
     return Response.json([as_json(e) for e in results],
                          headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"})
+
+
+async def results_page(datasette, request):
+    query = request.args.get("q", "").replace("\x00", "")
+    context = {"query": query.strip(), "results": [], "limit": PAGE_LIMIT, "error": None}
+    status = 200
+    if len(query) > MAX_QUERY_LENGTH:
+        context.update(query="", error=f"Recherche trop longue (au plus {MAX_QUERY_LENGTH} caractères).")
+        status = 400
+    elif query.strip():
+        context["results"] = [as_json(e) for e in (await search_index(datasette)).search(query, PAGE_LIMIT)]
+    html = await datasette.render_template("recherche.html", context, request=request)
+    return Response.html(html, status=status)
