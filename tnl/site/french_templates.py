@@ -198,6 +198,12 @@ TRANSLATIONS: dict[str, list[Pair]] = {
         Pair('scope="col">{{ column }}</th>', 'scope="col">{{ column|fr_column(metadata) }}</th>'),
         Pair('<p class="zero-results">0 results</p>', '<p class="zero-results">Aucun résultat</p>'),
     ],
+    "_codemirror_foot.html": [
+        # CodeMirror replaces the textarea with an input of its own, which screen readers must be able to name.
+        Pair("        cmResize(editor, {resizableWidth: false});",
+             '        editor.getInputField().setAttribute("aria-label", "Requête SQL");\n'
+             "        cmResize(editor, {resizableWidth: false});"),
+    ],
     "database.html": [
         Pair("{% block title %}{{ database }}{% endblock %}",
              "{% block title %}{{ metadata.title or database }} : tables, vues et requêtes{% endblock %}"),
