@@ -16,8 +16,15 @@ def number(value) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
+def csvfr_url(url: str) -> str:
+    """The « CSV pour Excel » export (.csvfr, tnl/site/excel_csv.py) of a page, from the URL of its JSON."""
+    path, separator, query = url.partition("?")
+    return path.rsplit(".", 1)[0] + ".csvfr" + separator + query
+
+
 def install(env: jinja2.Environment) -> None:
     env.filters["nature"] = nature
+    env.filters["csvfr_url"] = csvfr_url
     env.globals["number"] = number
 
 
