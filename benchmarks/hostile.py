@@ -90,6 +90,10 @@ class Server:
 
     def _drain(self) -> None:
         for line in self.process.stderr:
+            if line.startswith(b"Traceback") and not getattr(self, "tracebacks", 0):
+                self.first_traceback = line
+            if getattr(self, "first_traceback", b"") and len(self.first_traceback) < 3000 and not line.startswith(b"Traceback"):
+                self.first_traceback += line
             self.stderr_bytes += len(line)
             self.tracebacks = getattr(self, "tracebacks", 0) + line.startswith(b"Traceback")
 
@@ -259,6 +263,8 @@ def main() -> None:
         if getattr(server, "tracebacks", 0) > tracebacks_before:
             print(f"{'':38} journal du serveur : {server.tracebacks - tracebacks_before} traceback(s)")
     print(f"journal du serveur : {server.stderr_bytes / 1e6:.1f} Mo au total")
+    if getattr(server, "first_traceback", None):
+        print("premier traceback du journal :\n" + server.first_traceback.decode("utf-8", "replace")[-1500:])
     server.stop()
 
 

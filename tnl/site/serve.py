@@ -20,6 +20,9 @@ SETTINGS = {
 }
 KEEP_ALIVE_SECONDS = 5  # an idle kept-alive connection is closed after this long
 MAX_HEAD_BYTES = 16 * 1024  # request line and headers together; longer heads get a 400 from h11
+# asyncio accepts up to `backlog` sockets at once before any of them runs connection_made, where the connection cap
+# applies: uvicorn's 2,048 let a burst of slow clients take every file descriptor before the cap could close them.
+ACCEPT_BATCH = 128
 
 
 def datasette_app(database: Path):
@@ -49,7 +52,7 @@ def serve(database: Path, host: str, port: int) -> None:
     datasette = datasette_app(database)
     config = uvicorn.Config(datasette.app(), host=host, port=port, lifespan="on", log_level="info",
                             http=BoundedH11Protocol, timeout_keep_alive=KEEP_ALIVE_SECONDS,
-                            h11_max_incomplete_event_size=MAX_HEAD_BYTES)
+                            h11_max_incomplete_event_size=MAX_HEAD_BYTES, backlog=ACCEPT_BATCH)
 
     async def run():
         await datasette.invoke_startup()  # indexes built before the first visitor, as `datasette serve` does
