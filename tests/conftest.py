@@ -189,3 +189,16 @@ def pytest_addoption(parser):
     parser.addoption("--screenshots", metavar="DIR", default=None,
                      help="save the browser tests' pictures for the README in DIR (make screenshots)")
 
+
+def snapshot(directory: Path) -> dict[str, bytes | str]:
+    """Every file (its bytes) and symlink (its target) under directory: a published build, compared byte for byte."""
+    found = {}
+    for root, dirs, files in os.walk(directory):
+        for name in dirs + files:
+            path = Path(root) / name
+            key = str(path.relative_to(directory))
+            if path.is_symlink():
+                found[key] = "-> " + os.readlink(path)
+            elif path.is_file():
+                found[key] = path.read_bytes()
+    return found

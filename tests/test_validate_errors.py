@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import snapshot
+
 from tnl.cli import cli
 from tnl.pipeline.build import build
 from tnl.pipeline.validate import validate
@@ -79,13 +81,13 @@ def test_bad_input_is_refused_and_named(package_dir, case, breaker, file, row, f
 def test_failed_build_leaves_previous_database_intact(package_dir, tmp_path, case, breaker):
     output = tmp_path / "out" / "tnl.db"
     build(package_dir, output)
-    published = {p.name: p.read_bytes() for p in output.parent.iterdir()}
-    assert set(published) == {"tnl.db", "metadata.json", "tnl-datapackage.zip", "SHA256SUMS"}
+    published = snapshot(output.parent)
+    assert {p.name for p in output.parent.iterdir() if p.is_file()} == {"tnl.db", "metadata.json", "tnl-datapackage.zip", "SHA256SUMS"}
     breaker(package_dir)
     result = CliRunner().invoke(cli, ["build", "--data", str(package_dir), "--output", str(output)])
     assert result.exit_code == 1
     assert "rien n'a été publié" in result.output
-    assert {p.name: p.read_bytes() for p in output.parent.iterdir()} == published  # byte for byte, no temp file left
+    assert snapshot(output.parent) == published  # byte for byte, no temporary file or folder left
 
 
 def test_validate_command_reports_every_error_and_exits_1(package_dir):

@@ -26,9 +26,13 @@ ACCEPT_BATCH = 128
 
 
 def datasette_app(database: Path):
-    """The site as an in-process Datasette: served by `serve`, and used as such by tests and benchmarks."""
+    """The site as an in-process Datasette: served by `serve`, and used as such by tests and benchmarks.
+
+    The database path is resolved once: `build/tnl.db` links to the current release (tnl/pipeline/release.py), and
+    this process keeps serving the release it opened (database, metadata, downloads, ETags) whatever is built next."""
     from datasette.app import Datasette
 
+    database = Path(database).resolve()
     return Datasette(
         immutables=[str(database)],
         metadata=json.loads(metadata_path(database).read_text(encoding="utf-8")),
