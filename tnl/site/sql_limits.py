@@ -45,6 +45,7 @@ def _bounded_row(cursor: sqlite3.Cursor, values: tuple) -> sqlite3.Row:
     return sqlite3.Row(cursor, values)
 
 
+TOO_BIG_VALUE = bytes(MAX_VALUE_BYTES + 1)
 PRINTF_SPEC = re.compile(r"%[-+ 0#,!]*(\*|[0-9]*)(?:\.(\*|[0-9]*))?(?:ll|l)?(.)", re.DOTALL)
 _private = threading.local()  # per thread: a connection whose printf is SQLite's own
 
@@ -74,7 +75,7 @@ def _widths(template: str, args: tuple):
 
 def bounded_printf(template, *args):
     if isinstance(template, str) and any(width > MAX_VALUE_BYTES for width in _widths(template, args)):
-        raise ValueError("printf width too large")  # sqlite3 reports it as an OperationalError: a 400
+        return TOO_BIG_VALUE  # SQLite refuses it as any oversized value ("string or blob too big"), with no traceback
     connection = getattr(_private, "connection", None)
     if connection is None:
         connection = _private.connection = sqlite3.connect(":memory:", check_same_thread=False)
