@@ -80,12 +80,12 @@ class Server:
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=limit)
         self.stderr_bytes = 0
         threading.Thread(target=self._drain, daemon=True).start()
-        for _ in range(300):
+        for _ in range(600):  # startup builds in-memory indexes: slow on a busy machine
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{self.port}{CACHED_PAGE}", timeout=5).read()
                 return
             except OSError:
-                time.sleep(0.1)
+                time.sleep(0.2)
         raise RuntimeError("server did not start")
 
     def _drain(self) -> None:
