@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ LOCK = ".lock"
 STAGING_PREFIX = ".staging-"
 LINK_SUFFIX = ".link-tmp"
 KEPT = 3
+RELEASE_NAME = re.compile(r"[0-9a-f]{16}")
 
 
 class BuildLocked(Exception):
@@ -103,7 +105,8 @@ def _replace_link(link: Path, target: Path) -> None:
 
 
 def _prune(root: Path, keep: Path) -> None:
-    releases = [p for p in (root / RELEASES).iterdir() if p.is_dir() and not p.name.startswith(".")]
+    """Older releases beyond KEPT; only folders named as this module names them (others there are not ours)."""
+    releases = [p for p in (root / RELEASES).iterdir() if p.is_dir() and RELEASE_NAME.fullmatch(p.name)]
     releases.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     for old in [p for p in releases if p != keep][KEPT - 1:]:
         shutil.rmtree(old, ignore_errors=True)
