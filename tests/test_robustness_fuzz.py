@@ -1,7 +1,8 @@
 """Every public path × every parameter Datasette or our pages read × hostile values: never a 5xx, never a traceback.
 
-A fixed list (deterministic): one test per path, each sending every parameter with every value, one at a time,
-through Datasette's test client on the real database. The console (where a traceback would be printed) is read too.
+A fixed list (deterministic): one test per path and parameter, each sending every value, one at a time, through
+Datasette's test client on the real database (11 paths × 47 parameters, 2,959 requests). The console (where a
+traceback would be printed) is read too.
 """
 from __future__ import annotations
 
@@ -31,15 +32,12 @@ TARGETED = {  # values that reach further for some parameters: a real column, hu
     "_size": ["1e999", "max"],
 }
 @pytest.mark.parametrize("path", PATHS)
-async def test_no_parameter_value_makes_a_server_error(datasette, capfd, path):
-    failures, count = [], 0
-    for name in PARAMETERS:
-        for value in VALUES + TARGETED.get(name, []):
-            response = await datasette.client.get(path, params={name: value})
-            count += 1
-            if response.status_code >= 500 or "Traceback" in response.text[:100_000]:
-                failures.append((name, value[:40], response.status_code))
-    console = capfd.readouterr().err
-    assert count == len(PARAMETERS) * len(VALUES) + sum(map(len, TARGETED.values()))
-    assert failures == []
-    assert "Traceback" not in console and "Traceback" not in console.replace("│", "")
+@pytest.mark.parametrize("name", PARAMETERS)
+async def test_no_parameter_value_makes_a_server_error(datasette, capfd, path, name):
+    outcomes = []
+    for value in VALUES + TARGETED.get(name, []):
+        response = await datasette.client.get(path, params={name: value})
+        outcomes.append((value[:40], response.status_code, "Traceback" in response.text[:100_000]))
+    assert len(outcomes) == len(VALUES) + len(TARGETED.get(name, []))
+    assert [o for o in outcomes if o[1] >= 500 or o[2]] == []
+    assert "Traceback" not in capfd.readouterr().err
