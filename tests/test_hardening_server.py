@@ -32,6 +32,12 @@ async def test_sql_building_a_huge_value_is_a_client_error(datasette, sql):
         assert len(response.content) < 100_000
 
 
+async def test_the_query_page_says_why_in_french(datasette):
+    response = await datasette.client.get("/tnl", params={"sql": "select zeroblob(100000000)"})
+    assert response.status_code == 400
+    assert sql_limits.VALUE_MESSAGE in response.text
+
+
 async def test_a_huge_value_in_a_table_filter_is_refused_in_french(datasette):
     response = await datasette.client.get("/tnl/territories.json", params={"_where": "length(zeroblob(100000000)) > 0"})
     assert response.status_code == 400

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import jinja2
 
+from tnl.site import sql_limits
 from tnl.site.peers import KIND_LABELS
 
 
@@ -22,7 +23,13 @@ def csvfr_url(url: str) -> str:
     return path.rsplit(".", 1)[0] + ".csvfr" + separator + query
 
 
+def sql_error(message) -> str:
+    """SQLite's « string or blob too big » (a value over sql_limits.MAX_VALUE_BYTES) said in French on the query page."""
+    return sql_limits.VALUE_MESSAGE if str(message) == sql_limits.TOO_BIG else message
+
+
 def install(env: jinja2.Environment) -> None:
+    env.filters["sql_error"] = sql_error
     env.filters["nature"] = nature
     env.filters["csvfr_url"] = csvfr_url
     env.globals["number"] = number
