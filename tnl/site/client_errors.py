@@ -6,6 +6,7 @@ from pathlib import Path
 import datasette
 from datasette import Response
 from datasette.utils import add_cors_headers
+from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Base400
 from datasette.views.base import DatasetteError
 from markupsafe import Markup
@@ -16,7 +17,10 @@ DATASETTE_CODE = str(Path(datasette.__file__).parent) + "/"
 STANDARD_LIBRARY = sysconfig.get_paths()["stdlib"] + "/"
 # What Datasette 0.65 raises (and answers 500) when a parameter it reads has the wrong form: `_timelimit=x`,
 # `_through=x`, `_facet={}`, `_where=%00`, `population__gt=99999999999999999999`, `_next=x` on a view…
-MALFORMED_PARAMETER_ERRORS = (ValueError, OverflowError, KeyError, IndexError, TypeError, sqlite3.ProgrammingError)
+MALFORMED_PARAMETER_ERRORS = (ValueError, OverflowError, KeyError, IndexError, TypeError, sqlite3.ProgrammingError,
+                              sqlite3.IntegrityError, sqlite3.DataError)  # e.g. an OFFSET from `_next` SQLite cannot hold
+CLIENT_MESSAGES_ANSWERED_500 = ("Cannot sort table by ", "Invalid _through")  # Datasette's own wording, as a 500
+INTERRUPTED = "Requête interrompue : elle a dépassé la limite de temps ; filtrez ou demandez moins de lignes."
 MALFORMED_PARAMETER = "Paramètre invalide : un paramètre de l'adresse (après « ? ») n'a pas la forme attendue."
 
 
@@ -27,7 +31,9 @@ def client_error_status(exception) -> int | None:
     if isinstance(exception, DatasetteError):
         if exception.status < 500:
             return exception.status
-        return 400 if str(exception.message).startswith("Cannot sort table by ") else None
+        return 400 if str(exception.message).startswith(CLIENT_MESSAGES_ANSWERED_500) else None
+    if isinstance(exception, QueryInterrupted):  # the time limit, met while streaming a CSV (other views say 400)
+        return 400
     if isinstance(exception, sqlite3.ProgrammingError) and "supply a value for binding parameter" in str(exception):
         return 404  # a row URL with too few primary-key values: /tnl/results/2023
     if sql_limits.is_too_big(exception):
@@ -56,6 +62,8 @@ def client_error_message(exception) -> str:
         return exception.args[0] if exception.args else ""
     if sql_limits.is_too_big(exception):
         return sql_limits.VALUE_MESSAGE
+    if isinstance(exception, QueryInterrupted):
+        return INTERRUPTED
     if isinstance(exception, sqlite3.ProgrammingError) and "supply a value for binding parameter" in str(exception):
         return "Introuvable."
     return MALFORMED_PARAMETER

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from functools import wraps
 
-MAX_QUERY_STRING_BYTES = 8192
+MAX_QUERY_STRING_BYTES = 16 * 1024
 MAX_PARAMETERS = 64
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 CORS_PREFLIGHT = [

@@ -19,7 +19,7 @@ SETTINGS = {
     "default_cache_ttl": "3600",
 }
 KEEP_ALIVE_SECONDS = 5  # an idle kept-alive connection is closed after this long
-MAX_HEAD_BYTES = 16 * 1024  # request line and headers together; longer heads get a 400 from h11
+MAX_HEAD_BYTES = 32 * 1024  # request line and headers; above request_limits' query-string bound, which answers in French
 # asyncio accepts up to `backlog` sockets at once before any of them runs connection_made, where the connection cap
 # applies: uvicorn's 2,048 let a burst of slow clients take every file descriptor before the cap could close them.
 ACCEPT_BATCH = 128
