@@ -2,7 +2,6 @@
 Datasette parameters, spreadsheet-safe CSV, and connections that slow clients cannot hoard."""
 from __future__ import annotations
 
-
 import asyncio
 import csv
 import io
