@@ -16,7 +16,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser import MAP_PAGES, PAGE_TYPES, WIDTHS, axe_violations, horizontal_overflow, new_page, settle, top_of  # noqa: E402
+from browser import (  # noqa: E402
+    MAP_PAGES,
+    PAGE_TYPES,
+    WIDTHS,
+    axe_violations,
+    horizontal_overflow,
+    new_page,
+    settle,
+    top_of,
+)
 from territory_latency import start_server  # noqa: E402
 
 

@@ -2,13 +2,21 @@
 
 1. access log: one line per request (status, duration, cache status) and a request id on every response;
 2. security headers: read-only methods, CSP, framing and referrer headers on every response, cached ones included;
-3. response cache: a response computed once is served from memory (the database is immutable), one computation
+3. request limits: query strings bounded, OPTIONS answered, oversized responses refused, before anything is cached;
+4. response cache: a response computed once is served from memory (the database is immutable), one computation
    per URL at a time, gzipped once, with ETag and Cache-Control;
-4. Datasette.
+5. spreadsheet-safe CSV: `.csv` with formulas defused and `.csvfr` streamed from Datasette's CSV (cached as sent);
+6. Datasette.
 """
 from datasette import hookimpl
 
-from tnl.site import access_log, response_cache, security_headers
+from tnl.site import (
+    access_log,
+    excel_csv,
+    request_limits,
+    response_cache,
+    security_headers,
+)
 from tnl.site.release import release_id
 
 
@@ -17,8 +25,8 @@ def asgi_wrapper(datasette):
     cache = response_cache.ResponseCache()
 
     def wrap(app):
-        cached = response_cache.wrap(app, cache, release=lambda: release_id(datasette),
+        cached = response_cache.wrap(excel_csv.wrap(app, datasette), cache, release=lambda: release_id(datasette),
                                      max_age=lambda: datasette.setting("default_cache_ttl"))
-        return access_log.wrap(security_headers.wrap(cached))
+        return access_log.wrap(security_headers.wrap(request_limits.wrap(cached)))
 
     return wrap

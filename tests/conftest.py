@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -17,14 +18,13 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from browser import offline
 from hypothesis import settings
 
 from tnl.pipeline.build import build
 from tnl.pipeline.csv_writer import write_csv
 from tnl.pipeline.validate import Rejected
 from tnl.site.serve import datasette_app
-
-from browser import offline
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -64,11 +64,6 @@ def fixture_site(tmp_path_factory) -> Path:
     shutil.copytree(FIXTURE_PACKAGE, data)
     shutil.copy(DATA / "datapackage.yaml", data)
     return build(data, tmp_path_factory.mktemp("published") / "tnl.db").parent
-
-
-def published_files(site: Path) -> dict[str, bytes]:
-    """Every file of a built site (database, companions, preview images…) by path, to compare byte for byte."""
-    return {str(path.relative_to(site)): path.read_bytes() for path in sorted(site.rglob("*")) if path.is_file()}
 
 
 @pytest.fixture(scope="session")
@@ -194,3 +189,24 @@ def pytest_addoption(parser):
     parser.addoption("--screenshots", metavar="DIR", default=None,
                      help="save the browser tests' pictures for the README in DIR (make screenshots)")
 
+
+def snapshot(directory: Path) -> dict[str, bytes | str]:
+    """Every file (its bytes) and symlink (its target) under directory: a published build, compared byte for byte."""
+    found = {}
+    for root, dirs, files in os.walk(directory):
+        for name in dirs + files:
+            path = Path(root) / name
+            key = str(path.relative_to(directory))
+            if path.is_symlink():
+                found[key] = "-> " + os.readlink(path)
+            elif path.is_file():
+                found[key] = path.read_bytes()
+    return found
+
+# The access log's handler keeps the stdout of the test that first logged: once pytest closes it, the logging module
+# prints "--- Logging error ---" with its own traceback. That is the test harness, not the server: left out.
+HARNESS_LOGGING_ERROR = re.compile(r"--- Logging error ---.*?Arguments: [^\n]*\n", re.DOTALL)
+
+
+def console(capfd) -> str:
+    return HARNESS_LOGGING_ERROR.sub("", capfd.readouterr().err)

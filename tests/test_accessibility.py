@@ -3,8 +3,16 @@ scrolls sideways on a phone, and every map is in view without scrolling, also af
 from __future__ import annotations
 
 import pytest
-
-from browser import MAP_PAGES, PAGE_TYPES, WIDTHS, axe_violations, horizontal_overflow, new_page, settle, top_of
+from browser import (
+    MAP_PAGES,
+    PAGE_TYPES,
+    WIDTHS,
+    axe_violations,
+    horizontal_overflow,
+    new_page,
+    settle,
+    top_of,
+)
 
 # Datasette's table, database and row templates still carry unlabelled filter controls (select[name=_filter_column],
 # select[name=_filter_op], input.filter-value), an unlabelled SQL editor and an unfocusable scrolling row table: they

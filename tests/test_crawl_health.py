@@ -6,8 +6,8 @@ import urllib.request
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from conftest import serving
+
 from tnl.site.crawl import PART_SIZE
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}

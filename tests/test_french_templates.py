@@ -8,7 +8,15 @@ import jinja2
 import pytest
 
 from tnl.site import french_wording
-from tnl.site.french_templates import DATASETTE_TEMPLATES, TRANSLATIONS, FrenchLoader, Pair, TemplateDrift, check, translate
+from tnl.site.french_templates import (
+    DATASETTE_TEMPLATES,
+    TRANSLATIONS,
+    FrenchLoader,
+    Pair,
+    TemplateDrift,
+    check,
+    translate,
+)
 
 TABLE = {"page.html": [Pair("Hello", "Bonjour"), Pair("row", "ligne", times=2)]}
 

@@ -5,9 +5,8 @@ import json
 import re
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
 from browser import TILE
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 OUTLINE = "/-/fond-de-carte/departements.geojson"
 LABELS = {

@@ -30,8 +30,10 @@ from tnl.pipeline.validate import (
     check_file_structure,
     validate,
 )
-from tnl.site.excel_csv import FORMULA_STARTS, excel_cell, to_excel_csv
+from tnl.site.excel_csv import RecordStream, excel_cell
 from tnl.site.search_index import Entry, SearchIndex, _containing, _joined, normalise
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", " ", "\n")  # whitespace too: a spreadsheet skips it before a formula
 
 # Text a person may type in a cell: anything but surrogates and control characters (refused by design).
 CELL_TEXT = st.text(st.characters(blacklist_categories=("Cs",)).filter(lambda c: c in "\n\t" or not CONTROL.match(c)),
@@ -155,25 +157,33 @@ EXCEL_NUMBER = re.compile(r"-?[0-9]+(,[0-9]+)?([eE][-+]?[0-9]+)?")
        | st.from_regex(r"-?[0-9]{1,6}(\.[0-9]{1,3})?", fullmatch=True))
 @example(value="-٣")  # Arabic-Indic digit: Python's \d, not a number for a spreadsheet
 @example(value="-1+cmd|' /C calc'!A0")
+@example(value=" =1+1")  # whitespace before a formula: spreadsheets skip it
+@example(value="\n @SUM(A1)")
 def test_excel_cell_never_starts_a_formula_unless_it_is_a_number(value):
     cell = excel_cell(value)
-    if cell.startswith(FORMULA_STARTS):
+    if cell.lstrip(" \n").startswith(FORMULA_STARTS):
         assert EXCEL_NUMBER.fullmatch(cell), (value, cell)
     assert cell in (value, "'" + value) or EXCEL_NUMBER.fullmatch(cell) and cell == value.replace(".", ",")
 
 
-@given(rows=st.lists(st.lists(st.text(max_size=12), min_size=1, max_size=4), min_size=1, max_size=5))
-def test_the_excel_csv_keeps_every_cell_and_defuses_formulas(rows):
+@given(rows=st.lists(st.lists(st.text(max_size=12), min_size=1, max_size=4), min_size=1, max_size=5),
+       cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=6))
+def test_the_excel_csv_keeps_every_cell_and_defuses_formulas(rows, cuts):
     source = io.StringIO()
     csv.writer(source).writerows(rows)  # the dialect of Datasette's CSV (excel: CRLF, minimal quoting)
-    data = to_excel_csv(source.getvalue())
+    encoded = source.getvalue().encode("utf-8")
+    stream, data, start = RecordStream(excel_cell, ";", "\ufeff"), b"", 0
+    for cut in sorted(cuts) + [len(encoded)]:  # pieces cut anywhere, even inside a character, as a stream may be
+        data += stream.feed(encoded[start:max(start, cut)])
+        start = max(start, cut)
+    data += stream.feed(b"", final=True)
     assert data.startswith("\ufeff".encode())
     parsed = list(csv.reader(io.StringIO(data.decode("utf-8")[1:], newline=""), delimiter=";"))
     expected = list(csv.reader(io.StringIO(source.getvalue(), newline="")))
     assert len(parsed) == len(expected)
     for got, want in zip(parsed, expected):
         assert [excel_cell(c) for c in want] == got
-        assert not any(c.startswith(FORMULA_STARTS) and not EXCEL_NUMBER.fullmatch(c) for c in got)
+        assert not any(c.lstrip(" \n").startswith(FORMULA_STARTS) and not EXCEL_NUMBER.fullmatch(c) for c in got)
 
 
 # --- the search normaliser ----------------------------------------------------------------------------------------

@@ -124,6 +124,8 @@ async def test_excel_csv_defuses_formulas():
     assert excel_cell("-cmd") == "'-cmd"
     assert excel_cell("-3.5") == "-3,5"
     assert excel_cell("01053") == "01053"
+    assert excel_cell(" =1+1") == "' =1+1"
+    assert excel_cell("\r\n@SUM(A1)") == "'\r\n@SUM(A1)"
 
 
 async def test_downloads_have_their_sha256(datasette, built_db_path):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import published_files
+from conftest import snapshot
 
 from tnl.cli import cli
 from tnl.pipeline.validate import validate
@@ -78,14 +78,14 @@ def test_bad_input_is_refused_and_named(package_dir, case, breaker, file, row, f
 
 @pytest.mark.parametrize("case, breaker", [(c[0], c[1]) for c in CASES], ids=[c[0] for c in CASES])
 def test_failed_build_leaves_previous_database_intact(package_dir, fixture_site, tmp_path, case, breaker):
-    output = shutil.copytree(fixture_site, tmp_path / "out") / "tnl.db"  # the site built from the good package
-    published = published_files(output.parent)
-    assert {Path(name).parts[0] for name in published} == {"tnl.db", "metadata.json", "tnl-datapackage.zip", "SHA256SUMS", "cartes"}
+    output = shutil.copytree(fixture_site, tmp_path / "out", symlinks=True) / "tnl.db"  # the site built from the good package
+    published = snapshot(output.parent)
+    assert {p.name for p in output.parent.iterdir() if p.is_symlink()} == {"tnl.db", "metadata.json", "tnl-datapackage.zip", "SHA256SUMS", "cartes", "current"}
     breaker(package_dir)
     result = CliRunner().invoke(cli, ["build", "--data", str(package_dir), "--output", str(output)])
     assert result.exit_code == 1
     assert "rien n'a été publié" in result.output
-    assert published_files(output.parent) == published  # byte for byte, no temp file left
+    assert snapshot(output.parent) == published  # byte for byte, no temporary file or folder left
 
 
 def test_validate_command_reports_every_error_and_exits_1(package_dir):

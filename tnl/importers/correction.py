@@ -13,9 +13,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tnl.importers.package_edit import canonical, joined_sources, read_tables, write_tables
+from tnl.importers.package_edit import (
+    canonical,
+    joined_sources,
+    read_tables,
+    write_tables,
+)
 from tnl.importers.personal_names import person_in_text, person_in_url, place_pairs
-from tnl.importers.territory_match import METHODS, Match, TerritoryMatcher, departement_problem, unmatched_problem
+from tnl.importers.territory_match import (
+    METHODS,
+    Match,
+    TerritoryMatcher,
+    departement_problem,
+    unmatched_problem,
+)
 from tnl.pipeline.validate import Problem, Rejected, scheme_problems
 from tnl.site.search_index import normalise
 

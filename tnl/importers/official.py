@@ -15,8 +15,18 @@ import yaml
 from frictionless import FrictionlessException, Resource, Schema
 
 from tnl import PROJECT_ROOT
-from tnl.importers.package_edit import canonical, joined_sources, read_tables, write_tables
-from tnl.importers.territory_match import METHODS, TerritoryMatcher, departement_problem, unmatched_problem
+from tnl.importers.package_edit import (
+    canonical,
+    joined_sources,
+    read_tables,
+    write_tables,
+)
+from tnl.importers.territory_match import (
+    METHODS,
+    TerritoryMatcher,
+    departement_problem,
+    unmatched_problem,
+)
 from tnl.pipeline.validate import (
     Problem,
     Rejected,

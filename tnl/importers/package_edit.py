@@ -15,6 +15,8 @@ from tnl.pipeline import datapackage
 from tnl.pipeline.csv_writer import write_csv
 from tnl.pipeline.validate import Rejected, validate
 
+STAGING_PREFIX = ".edit-"
+
 
 def read_tables(data_dir: Path, names: tuple[str, ...]) -> dict[str, list[dict]]:
     """The rows of each named resource, as dicts of text (the CSV as written, before any typing)."""
@@ -49,11 +51,17 @@ def write_tables(data_dir: Path, tables: dict[str, list[dict]]) -> None:
     data_dir = Path(data_dir)
     package = datapackage.read(data_dir)
     paths = {name: package.resource(name)["path"] for name in tables}
-    staging = Path(tempfile.mkdtemp(prefix=".edit-", dir=data_dir))
+    for leftover in data_dir.glob(STAGING_PREFIX + "*"):  # left by a command that was killed
+        shutil.rmtree(leftover, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=data_dir))
     try:
         for entry in data_dir.iterdir():
             if entry.name not in paths.values() and entry != staging:
-                (staging / entry.name).symlink_to(entry.resolve())
+                # Files hard-linked (symlinks as themselves): validation refuses a symlink leading out of its folder.
+                if entry.is_dir() and not entry.is_symlink():
+                    (staging / entry.name).symlink_to(entry.resolve())
+                else:
+                    os.link(entry, staging / entry.name, follow_symlinks=False)
         for name, path in paths.items():
             header, _ = read_csv(data_dir / path)
             write_csv(staging / path, header, ([row.get(column, "") for column in header] for row in tables[name]))

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Callable
 from importlib import resources
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from tnl.site.search_index import normalise

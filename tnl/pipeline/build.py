@@ -1,23 +1,21 @@
 """Load the validated Data Package into SQLite with sqlite-utils, atomically.
 
-The database is written to a temporary file beside the output and renamed over it only when
-complete, so a failed build leaves the previous database byte for byte intact.
+The database and its companions (metadata, zip, SHA-256 sums) are written to a staging folder and published
+together by one rename (release.py), so a failed or killed build leaves the previous release byte for byte intact.
 """
 from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Callable, Iterator
 
 import sqlite_utils
 from sqlite_utils.db import DescIndex
 
-from tnl.pipeline import bundle, datapackage, metadata, preview_cards
+from tnl.pipeline import bundle, datapackage, metadata, preview_cards, release
 from tnl.pipeline.datapackage import DataPackage
-from tnl.pipeline.validate import read_valid
+from tnl.pipeline.validate import Problem, Rejected, read_valid
 
 DEFAULT_OUTPUT = Path("build/tnl.db")
 VIEWS_SQL = Path(__file__).with_name("views.sql")
@@ -58,22 +56,21 @@ FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 
 
 def build(data_dir: Path, output: Path, report: Callable[[str], None] = lambda message: None) -> Path:
-    """Validate data_dir, then write the database to output; raise Rejected and keep output as it was on failure."""
-    report("Validation du paquet de données…")
-    package = read_valid(data_dir)
+    """Validate data_dir, then publish the database at output; raise Rejected and keep output as it was on failure."""
     output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=output.name + ".", suffix=".tmp", dir=output.parent)
-    os.close(fd)
-    os.chmod(temp_name, 0o644)  # a published file, readable by the server's user
     try:
-        _write(package, Path(temp_name), report)
-        os.replace(temp_name, output)
-    finally:
-        if os.path.exists(temp_name):
-            os.remove(temp_name)
-    _write_companions(package, output, report)
-    preview_cards.write_cards(output, report)
+        with release.locked(output.parent):
+            report("Validation du paquet de données…")
+            package = read_valid(data_dir)
+            with release.staging(output.parent) as staged:
+                database = staged / output.name
+                _write(package, database, report)
+                _write_companions(package, database, report)
+                preview_cards.write_cards(database, report)
+                release.publish(staged, output.parent)
+    except release.BuildLocked:
+        raise Rejected([Problem(str(output.parent), 0, "", "une autre construction est en cours dans ce dossier ; "
+                                                         "attendu : qu'elle se termine avant d'en lancer une autre")]) from None
     report(f"Base écrite : {output} ({output.stat().st_size / 1e6:.1f} Mo)")
     return output
 
@@ -83,23 +80,13 @@ def metadata_path(database: Path) -> Path:
     return Path(database).with_name("metadata.json")
 
 
-def _write_companions(package: DataPackage, output: Path, report: Callable[[str], None]) -> None:
-    """Metadata for Datasette, the Data Package zip and the SHA-256 sums, each written then renamed."""
+def _write_companions(package: DataPackage, database: Path, report: Callable[[str], None]) -> None:
+    """Metadata for Datasette, the Data Package zip and the SHA-256 sums, beside the database in the staging folder."""
     report("Métadonnées, archive du paquet de données et sommes SHA-256…")
-    composed = metadata.compose(metadata.read_base(), package, output.stem)
-    _replace_with(metadata_path(output), lambda p: p.write_text(json.dumps(composed, ensure_ascii=False, indent=2), encoding="utf-8"))
-    archive = output.with_name(bundle.ZIP_NAME)
-    _replace_with(archive, lambda p: bundle.write_zip(package, p))
-    _replace_with(output.with_name(bundle.SUMS_NAME), lambda p: bundle.write_sums([output, archive], p))
-
-
-def _replace_with(path: Path, write: Callable[[Path], object]) -> None:
-    temp = path.with_name(path.name + ".tmp")
-    try:
-        write(temp)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
+    composed = metadata.compose(metadata.read_base(), package, database.stem)
+    metadata_path(database).write_text(json.dumps(composed, ensure_ascii=False, indent=2), encoding="utf-8")
+    archive = bundle.write_zip(package, database.with_name(bundle.ZIP_NAME))
+    bundle.write_sums([database, archive], database.with_name(bundle.SUMS_NAME))
 
 
 def _write(package: DataPackage, path: Path, report: Callable[[str], None]) -> None:

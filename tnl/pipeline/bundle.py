@@ -10,6 +10,7 @@ import json
 import zipfile
 from pathlib import Path
 
+from tnl.pipeline import confinement
 from tnl.pipeline.datapackage import DataPackage
 
 ZIP_NAME = "tnl-datapackage.zip"
@@ -23,7 +24,7 @@ def write_zip(package: DataPackage, path: Path) -> Path:
     for resource in package.resources:
         entries[resource["path"]] = package.path(resource).read_bytes()
     provenance = package.data_dir / "georef" / "provenance.json"
-    if provenance.is_file():
+    if provenance.is_file() and confinement.is_inside(package.data_dir, provenance):
         entries["georef/provenance.json"] = provenance.read_bytes()
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(entries):

@@ -14,6 +14,54 @@ from tnl import PROJECT_ROOT
 
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DESCRIPTOR_NAME = "datapackage.yaml"
+# The real descriptor: 35 KB, depth 7, about 1,500 nodes and no alias. An alias bomb (a few aliases, each repeating
+# the previous one) stays small as YAML and grows exponentially once expanded: counted expanded, not as written.
+MAX_DESCRIPTOR_BYTES = 1_000_000
+MAX_DEPTH = 32
+MAX_EXPANDED_NODES = 100_000
+
+
+class DescriptorRefused(yaml.YAMLError):
+    """A descriptor too large, too deep or expanding to too many values; the message is French."""
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader (plain data only) with bounds on nesting depth and on the size of the expanded document."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent, index):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:  # before Python's own recursion limit: a RecursionError traceback otherwise
+            raise DescriptorRefused(f"descripteur trop imbriqué : plus de {MAX_DEPTH} niveaux")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def get_single_node(self):
+        node = super().get_single_node()
+        if node is not None and _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            raise DescriptorRefused(f"descripteur trop grand une fois les alias YAML développés : plus de {MAX_EXPANDED_NODES} valeurs")
+        return node
+
+
+def _expanded_size(node, sizes: dict) -> int:
+    """How many values the node holds once every alias is replaced by what it names (each node counted once)."""
+    if id(node) in sizes:
+        if sizes[id(node)] is None:
+            raise DescriptorRefused("alias YAML récursif : une valeur se contient elle-même")
+        return sizes[id(node)]
+    sizes[id(node)] = None  # being counted
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(child, sizes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
+    sizes[id(node)] = size
+    return size
 
 
 @dataclass(frozen=True)
@@ -35,10 +83,14 @@ class DataPackage:
 
 
 def read(data_dir: Path) -> DataPackage:
-    """Parse the descriptor (raises OSError, UnicodeDecodeError or yaml.YAMLError; validation reports them)."""
+    """Parse the descriptor, bounded (raises OSError, UnicodeDecodeError or yaml.YAMLError, DescriptorRefused among
+    them; validation reports them)."""
     data_dir = Path(data_dir)
-    with open(data_dir / DESCRIPTOR_NAME, encoding="utf-8") as f:
-        return DataPackage(data_dir, yaml.safe_load(f))
+    with open(data_dir / DESCRIPTOR_NAME, "rb") as f:
+        raw = f.read(MAX_DESCRIPTOR_BYTES + 1)
+    if len(raw) > MAX_DESCRIPTOR_BYTES:
+        raise DescriptorRefused(f"descripteur de plus de {MAX_DESCRIPTOR_BYTES // 1_000_000} Mo")
+    return DataPackage(data_dir, yaml.load(raw.decode("utf-8"), Loader=BoundedLoader))
 
 
 def fields(resource_descriptor: dict) -> list[dict]:

@@ -18,8 +18,8 @@ import yaml
 from frictionless import FrictionlessException, Package
 from stdnum.fr import siren
 
-from tnl.pipeline import datapackage
-from tnl.pipeline.datapackage import DESCRIPTOR_NAME, DataPackage
+from tnl.pipeline import confinement, datapackage
+from tnl.pipeline.datapackage import DESCRIPTOR_NAME, DataPackage, DescriptorRefused
 
 TYPE_NAMES = {
     "integer": "un nombre entier",
@@ -47,12 +47,17 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = self.file
+        """Short whatever the input: a field name or a value quoted from a file never runs longer than an excerpt."""
+        where = excerpt(self.file, 100)
         if self.row:
             where += f", ligne {self.row}"
         if self.field:
-            where += f", champ « {self.field} »"
-        return f"{where} : {self.message}"
+            where += f", champ « {excerpt(self.field, 80)} »"
+        return f"{where} : {excerpt(self.message, 2000)}"
+
+
+def excerpt(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def validate(data_dir: Path) -> list[Problem]:
@@ -68,10 +73,15 @@ def read_valid(data_dir: Path) -> DataPackage:
     """The package of data_dir, read once and checked whole; raises Rejected with every problem found."""
     try:
         package = datapackage.read(data_dir)
+    except DescriptorRefused as error:
+        raise Rejected([Problem(DESCRIPTOR_NAME, 0, "", f"descripteur refusé : {error} ; attendu : un descripteur simple, sans alias démultipliés")])
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise Rejected([_unreadable_descriptor(error)])
     descriptor, data_dir = package.descriptor, package.data_dir
     problems = _descriptor_shape_problems(descriptor)
+    if problems:
+        raise Rejected(problems)
+    problems = [Problem(DESCRIPTOR_NAME, 0, field, message) for field, message in confinement.reach_problems(descriptor, data_dir)]
     if problems:
         raise Rejected(problems)
     problems = [p for r in descriptor["resources"] for p in check_file_structure(data_dir, r)]
@@ -128,19 +138,33 @@ def check_file_structure(data_dir: Path, resource: dict) -> list[Problem]:
     name = resource["path"]
     if not path.is_file():
         return [Problem(name, 0, "", "fichier absent")]
+    if path.stat().st_size > MAX_FILE_BYTES:
+        return [Problem(name, 0, "", f"fichier de {path.stat().st_size / 1e6:.0f} Mo ; attendu : au plus {MAX_FILE_BYTES // 1_000_000} Mo")]
     encoding_problem, blank = _encoding_problem(name, path)
     if encoding_problem:
         return [encoding_problem]
     if blank:
         return [Problem(name, 0, "", "fichier vide ; attendu : une ligne d'en-tête puis des lignes de données")]
     expected = [f["name"] for f in resource["schema"]["fields"]]
-    problems = _record_problems(name, path, expected)
+    try:
+        problems = _record_problems(name, path, expected)
+    except LineTooLong as error:
+        return [Problem(name, error.line, "", f"ligne de plus de {MAX_LINE_CHARACTERS} caractères ; attendu : une ligne par enregistrement, "
+                                              f"des cellules d'au plus {MAX_CELL_LENGTH} caractères")]
     if resource.get("x-may-be-empty"):  # a table filled by a command (e.g. tnl import-questionnaire), empty until its first run
         problems = [p for p in problems if not p.message.startswith("aucune ligne de données")]
     return problems or _header_problems(name, path, expected)
 
 
 READ_SIZE = 1 << 20  # files are read in pieces of this many bytes: memory does not grow with the file
+MAX_FILE_BYTES = 1_000_000_000  # the real data: 4 MB; the growth benchmark's largest resource, about 150 MB
+MAX_LINE_CHARACTERS = 4_000_000  # far above a valid row (cells of at most 10,000): oversized cells are still named
+
+
+class LineTooLong(Exception):
+    def __init__(self, line: int):
+        super().__init__(line)
+        self.line = line
 
 
 def _encoding_problem(name: str, path: Path) -> tuple[Problem | None, bool]:
@@ -163,10 +187,12 @@ def _encoding_problem(name: str, path: Path) -> tuple[Problem | None, bool]:
 def _lines(path: Path) -> Iterator[str]:
     """The file's lines as the csv module reads them (line endings kept), without byte order marks at its start."""
     with open(path, encoding="utf-8", newline="") as f:
-        first = f.readline().lstrip("\ufeff")
-        if first:
-            yield first
-        yield from f
+        number = 1
+        for line in iter(lambda: f.readline(MAX_LINE_CHARACTERS + 1), ""):
+            if len(line) > MAX_LINE_CHARACTERS:  # never a whole 1 GB line in memory, nor echoed in an error
+                raise LineTooLong(number)
+            yield line.lstrip("\ufeff") if number == 1 else line
+            number += 1
 
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls; tab, LF and CR are CSV's own

@@ -7,11 +7,16 @@ ETag by the response cache, like every page.
 """
 from __future__ import annotations
 
+from datasette import Response
 from markupsafe import escape
 
-from datasette import Response
-
-from tnl.distinction_style import LABEL_OWN, LEFT_COLOURS, alternative_text, colours, short_label
+from tnl.distinction_style import (
+    LABEL_OWN,
+    LEFT_COLOURS,
+    alternative_text,
+    colours,
+    short_label,
+)
 from tnl.site.territory_pages import not_found, references
 
 HEIGHT, FONT_SIZE, PADDING = 28, 13, 10

@@ -169,6 +169,7 @@ TRANSLATIONS: dict[str, list[Pair]] = {
              "« {{ fr_table_column(database, other.other_table, other.other_column) }} »)"),
     ],
     "query.html": [
+        Pair('<p class="message-error">{{ error }}</p>', '<p class="message-error">{{ error|sql_error }}</p>'),
         Pair("{% block title %}{{ database }}{% if query and query.sql %}: {{ query.sql }}{% endif %}{% endblock %}",
              "{% block title %}{{ query_heading or metadata.title or 'Requête SQL personnalisée' }} — " + SITE_NAME
              + "{% endblock %}"),

@@ -1,13 +1,13 @@
 """Serve a built database with Datasette: one process, read-only, with the project's metadata, plugins and templates."""
 from __future__ import annotations
 
+import asyncio
 import json
-import os
-import sys
 from pathlib import Path
 
 from tnl import PROJECT_ROOT
 from tnl.pipeline.build import metadata_path
+from tnl.site.connections import BoundedH11Protocol
 
 SETTINGS = {
     "suggest_facets": "off",  # facet suggestions made a JSON page 25x slower on the 35k-row territories table
@@ -18,24 +18,21 @@ SETTINGS = {
     "max_returned_rows": "2000",
     "default_cache_ttl": "3600",
 }
-
-
-def datasette_args(database: Path) -> list[str]:
-    """Arguments of the one `datasette` command that serves the site (also used by tests and benchmarks)."""
-    args = ["-i", str(database), "--metadata", str(metadata_path(database))]
-    for directory, option in (("plugins", "--plugins-dir"), ("templates", "--template-dir"), ("static", None)):
-        if (PROJECT_ROOT / directory).is_dir():
-            args += [option, str(PROJECT_ROOT / directory)] if option else ["--static", f"static:{PROJECT_ROOT / directory}"]
-    args.append("--cors")  # the JSON API is meant to be called from other sites
-    for name, value in SETTINGS.items():
-        args += ["--setting", name, value]
-    return args
+KEEP_ALIVE_SECONDS = 5  # an idle kept-alive connection is closed after this long
+MAX_HEAD_BYTES = 32 * 1024  # request line and headers; above request_limits' query-string bound, which answers in French
+# asyncio accepts up to `backlog` sockets at once before any of them runs connection_made, where the connection cap
+# applies: uvicorn's 2,048 let a burst of slow clients take every file descriptor before the cap could close them.
+ACCEPT_BATCH = 128
 
 
 def datasette_app(database: Path):
-    """The same site as `datasette_args` gives, as an in-process Datasette (tests, benchmarks)."""
+    """The site as an in-process Datasette: served by `serve`, and used as such by tests and benchmarks.
+
+    The database path is resolved once: `build/tnl.db` links to the current release (tnl/pipeline/release.py), and
+    this process keeps serving the release it opened (database, metadata, downloads, ETags) whatever is built next."""
     from datasette.app import Datasette
 
+    database = Path(database).resolve()
     return Datasette(
         immutables=[str(database)],
         metadata=json.loads(metadata_path(database).read_text(encoding="utf-8")),
@@ -52,6 +49,17 @@ def _setting_value(value: str):
 
 
 def serve(database: Path, host: str, port: int) -> None:
-    datasette = Path(sys.executable).with_name("datasette")
-    args = [str(datasette), "serve", *datasette_args(database), "--host", host, "--port", str(port)]
-    os.execv(args[0], args)
+    """Datasette's app under uvicorn, run here rather than by `datasette serve` for the connection limits it cannot
+    set: a deadline for request heads and a bounded number of connections (connections.py), a short keep-alive."""
+    import uvicorn
+
+    datasette = datasette_app(database)
+    config = uvicorn.Config(datasette.app(), host=host, port=port, lifespan="on", log_level="info",
+                            http=BoundedH11Protocol, timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                            h11_max_incomplete_event_size=MAX_HEAD_BYTES, backlog=ACCEPT_BATCH)
+
+    async def run():
+        await datasette.invoke_startup()  # indexes built before the first visitor, as `datasette serve` does
+        await uvicorn.Server(config).serve()
+
+    asyncio.run(run())

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import jinja2
 
+from tnl.site import sql_limits
 from tnl.site.peers import KIND_LABELS
 from tnl.site.value_labels import EPCI_TYPES
 
@@ -22,7 +23,13 @@ def number(value) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
+def sql_error(message) -> str:
+    """SQLite's « string or blob too big » (a value over sql_limits.MAX_VALUE_BYTES) said in French on the query page."""
+    return sql_limits.VALUE_MESSAGE if str(message) == sql_limits.TOO_BIG else message
+
+
 def install(env: jinja2.Environment) -> None:
+    env.filters["sql_error"] = sql_error
     env.filters["nature"] = nature
     env.filters["capfirst"] = capfirst
     env.filters["type_epci"] = lambda code: EPCI_TYPES.get(code, code)

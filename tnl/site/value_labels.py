@@ -95,23 +95,21 @@ def render_cell(datasette, row, value, column: str, table: str | None, database_
     return label(datasette, table, column, value)
 
 
-def excel_rows(datasette, table: str, rows):
-    """The rows of a CSV (header first) for people: French column labels, and labels for fixed codes and distinctions.
-
-    Official codes (région, département, commune) stay codes: spreadsheets match on them.
-    """
+def excel_labels(datasette, table: str, header: list[str]):
+    """For a CSV with this header: the header for people (French column labels) and a function giving each row
+    labels for fixed codes and distinctions. Official codes (région, département, commune) stay codes: spreadsheets
+    match on them."""
     metadata = datasette.metadata("column_labels", database=database(datasette).name, table=table, fallback=False) or {}
-    header = next(rows, None)
-    if header is None:
-        return
-    yield [metadata.get(name, name) for name in header]
     distinctions = _loaded.get(datasette, {}).get("distinctions", {})
     vocabularies = [TABLE_VOCABULARIES.get((table, name)) or VOCABULARIES.get(name)
                     or (distinctions if name in ("distinction", "latest_distinction") and f"{name}_label" not in header
                         else None) for name in header]
-    for row in rows:
-        yield [vocabulary.get(cell, cell) if vocabulary and cell else cell
-               for cell, vocabulary in zip(row, vocabularies)] + row[len(vocabularies):]
+
+    def labelled(row: list[str]) -> list[str]:
+        return [vocabulary.get(cell, cell) if vocabulary and cell else cell
+                for cell, vocabulary in zip(row, vocabularies)] + row[len(vocabularies):]
+
+    return [metadata.get(name, name) for name in header], labelled
 
 
 GLOSSARY = [  # (title, API columns, vocabulary) for the glossary page

@@ -1,0 +1,9 @@
+"""Every database connection refuses huge values and bounds what one query fetches (tnl/site/sql_limits.py)."""
+from datasette import hookimpl
+
+from tnl.site import sql_limits
+
+
+@hookimpl
+def prepare_connection(conn):
+    sql_limits.prepare_connection(conn)

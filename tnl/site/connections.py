@@ -1,0 +1,61 @@
+"""HTTP connections that slow clients cannot hoard: uvicorn's h11 protocol with a deadline for each request head
+and a bounded number of connections.
+
+uvicorn has no timeout for receiving a request's head (its keep-alive timer restarts at every byte), so ~1,000
+clients sending one header byte per second held every file descriptor and new visitors got nothing. Here:
+- a request head (request line and headers) must arrive whole within HEAD_TIMEOUT seconds of the connection
+  opening, or of the previous response on a kept-alive connection; bytes trickling in do not extend it;
+- when MAX_CONNECTIONS are open, the connection that has waited longest for its request head is closed to make
+  room for the new one: slow clients give way to visitors, who send their request at once.
+The deployment behind nginx keeps nginx's own limits; these protect `tnl serve` reached directly.
+"""
+from __future__ import annotations
+
+import resource
+import time
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+HEAD_TIMEOUT = 10.0
+MAX_CONNECTIONS = min(1000, resource.getrlimit(resource.RLIMIT_NOFILE)[0] // 2)  # well below the process's file limit
+
+
+class BoundedH11Protocol(H11Protocol):
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        self._waiting_since = time.monotonic()
+        self._head_deadline = self.loop.call_later(HEAD_TIMEOUT, self._head_timed_out)
+        if len(self.connections) > MAX_CONNECTIONS:
+            waiting = [c for c in self.connections if c is not self and c._waiting_for_head()]
+            if waiting:
+                min(waiting, key=lambda c: c._waiting_since)._close()
+            else:
+                self._close()
+
+    def _waiting_for_head(self) -> bool:
+        return self.conn.their_state is h11.IDLE and not self.transport.is_closing()
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        if self.conn.their_state is not h11.IDLE:  # the head arrived: the request runs without our deadline
+            self._head_deadline.cancel()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():  # kept alive: the next head has the same deadline
+            self._head_deadline.cancel()
+            self._waiting_since = time.monotonic()
+            self._head_deadline = self.loop.call_later(HEAD_TIMEOUT, self._head_timed_out)
+
+    def connection_lost(self, exc) -> None:
+        self._head_deadline.cancel()
+        super().connection_lost(exc)
+
+    def _head_timed_out(self) -> None:
+        if self._waiting_for_head():
+            self._close()
+
+    def _close(self) -> None:
+        self._head_deadline.cancel()
+        self.transport.close()
