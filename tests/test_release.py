@@ -116,7 +116,7 @@ def test_citation_changelog_and_descriptor_tell_the_same_version():
 
 async def test_versions_page_lists_what_changed_per_edition(datasette):
     html = (await datasette.client.get("/versions")).text
-    assert "Version 1.1.0 — 30 novembre 2026" in html and "Version 1.0.0 — 26 novembre 2026" in html
+    assert "Version 1.1.0 — 30 novembre 2026" in html and "Version 1.0.0 — 30 novembre 2026" in html
     assert "ville de Mions</strong> (2021 · 216902833) : ligne ajoutée" in html
     assert "<code>distinction</code> : (vide) → niveau_4" in html
     assert "<code>status</code> : unresolved → resolved" in html

@@ -21,7 +21,7 @@ PAGES = ("/", "/a-propos", "/indicateurs", "/glossaire")
 # preview images that link previews fetch, the embeds (copies of pages) and the pre-filled report forms.
 DISALLOW = (
     "/tnl?", "/tnl.", "/*?*sql=", "/*&sql=", "/*_facet", "/*_sort", "/*_next", "/*_search", "/*_where",
-    "/*.json", "/*.csv", "/*.csvfr", "/*.atom", "/*.db", "/-/",
+    "/*.json", "/*.csv", "/*.csvfr", "/*.xlsx", "/*.atom", "/*.db", "/-/",
     "/embed/",  # the same content as the pages, made for other sites' frames
     "/signaler?",  # the report form pre-filled for each territory and edition: one page, many URLs
 )
