@@ -40,6 +40,7 @@ def zip_rows(archive: Path, resource: dict) -> list[dict]:
     return [{k: (casts[k](v) if v != "" else None) for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
 
 
+@pytest.mark.timeout(600)  # frictionless reads and checks all 36,000 rows: about 20 s on shared cores
 def test_frictionless_cli_validates_every_resource_of_the_downloaded_zip(downloaded):
     frictionless = Path(sys.executable).with_name("frictionless")
     result = subprocess.run([str(frictionless), "validate", "--json", str(downloaded)],
@@ -125,6 +126,7 @@ def workbook(content: bytes):
     return openpyxl.load_workbook(io.BytesIO(content))
 
 
+@pytest.mark.timeout(600)  # openpyxl writes and reads back 650,000 cells: about 30 s on shared cores
 async def test_xlsx_of_the_largest_table_keeps_codes_as_text_and_numbers_as_numbers(datasette, db):
     response = await datasette.client.get("/tnl/territories.xlsx")
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
