@@ -160,3 +160,12 @@ async def test_export_links_offer_xlsx(datasette):
     for path in ("/tnl/results", "/tnl/palmares?edition=2021"):
         html = (await datasette.client.get(path)).text
         assert "Excel (.xlsx)</a>" in html, path
+
+
+async def test_api_page_says_which_exports_are_complete(datasette):
+    html = (await datasette.client.get("/api")).text
+    for fragment in ("<strong>toutes les lignes</strong>", "au plus 2&nbsp;000 lignes", "<code>next_url</code>",
+                     'rel="next"', f'href="/-/telechargements/{ZIP}"', 'href="/-/paquet/datapackage.json"',
+                     "perd le zéro initial"):
+        assert fragment in html, fragment
+    assert 'href="/api"' in (await datasette.client.get("/")).text
