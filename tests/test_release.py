@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import jsonschema
@@ -122,3 +123,14 @@ async def test_versions_page_lists_what_changed_per_edition(datasette):
     assert "<code>status</code> : unresolved → resolved" in html
     assert "Première version publiée" in html
     assert "version de travail" not in html
+
+
+def test_zips_from_before_1_1_0_are_read_from_their_folder(first_release, tmp_path):
+    """Until 1.0.0 the zip held the package in one folder, territoire-numerique-libre/."""
+    data, flat = first_release
+    nested = tmp_path / "nested.zip"
+    with zipfile.ZipFile(flat) as source, zipfile.ZipFile(nested, "w") as target:
+        for name in source.namelist():
+            target.writestr(f"territoire-numerique-libre/{name}", source.read(name))
+    package = release.read_package(nested, tmp_path / "scratch")
+    assert release.digests(package) == release.history(data)[0]["digests"]

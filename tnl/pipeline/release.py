@@ -112,11 +112,12 @@ def next_version(previous: str, diff: Diff, previous_editions: set, current_edit
     return f"{major}.{minor}.{patch + 1}"
 
 
-def read_package(path: Path) -> DataPackage:
-    """A published package: a zip (descriptor at its root, or in its one folder as before 1.1.0) or a folder."""
+def read_package(path: Path, scratch: Path) -> DataPackage:
+    """A published package: a zip (descriptor at its root, or in its one folder as before 1.1.0), unzipped in
+    scratch, or a folder."""
     path = Path(path)
     if zipfile.is_zipfile(path):
-        folder = Path(tempfile.mkdtemp(prefix="tnl-previous-"))
+        folder = Path(scratch)
         with zipfile.ZipFile(path) as archive:
             archive.extractall(folder)  # the caller's own earlier release, read once
         path = next(p.parent for p in sorted(folder.rglob("datapackage.json"), key=lambda p: len(p.parts)))
@@ -130,12 +131,17 @@ def read_package(path: Path) -> DataPackage:
 def release(data_dir: Path, previous_path: Path | None, date: datetime.date, version: str | None = None) -> dict:
     """Record the data of data_dir as a new release: entry prepended to versions.json, version and date written in
     the descriptor (and in CITATION.cff beside data_dir, if there is one). Returns the entry."""
+    with tempfile.TemporaryDirectory(prefix="tnl-previous-") as scratch:
+        return _release(data_dir, previous_path, date, version, Path(scratch))
+
+
+def _release(data_dir: Path, previous_path: Path | None, date: datetime.date, version: str | None, scratch: Path) -> dict:
     current = datapackage.read(data_dir)
     entries = history(data_dir)
     if entries and previous_path is None:
         raise _refused(HISTORY_NAME, "", f"le paquet de la version {entries[0]['version']} est nécessaire pour calculer "
                        "les changements", "--previous tnl-donnees-X.Y.Z.zip (ou son dossier)")
-    previous = read_package(previous_path) if previous_path else None
+    previous = read_package(previous_path, scratch) if previous_path else None
     if previous and entries and digests(previous) != entries[0]["digests"]:
         raise _refused(str(previous_path), "", f"ce paquet n'est pas celui de la version {entries[0]['version']}",
                        "le paquet publié de la dernière version de versions.json")
