@@ -33,7 +33,8 @@ async def exports(database: Path) -> None:
         if path.endswith(".csv"):
             rows = response.text.count("\n") - 1
         else:
-            rows = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0].max_row - 1
+            sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+            rows = sum(1 for _ in sheet.iter_rows(values_only=True)) - 1
         print(f"{path}: {rows} lignes, {len(response.content) / 1e6:.1f} Mo, {seconds:.1f} s")
 
 
