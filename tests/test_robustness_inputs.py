@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import published_files
+from conftest import DATA, published_files
 
 from tnl.cli import cli
+from tnl.pipeline import bundle, datapackage
 from tnl.pipeline.build import build
 from tnl.pipeline.validate import Problem, validate
 
-PUBLISHED = {"tnl.db", "metadata.json", "tnl-datapackage.zip", "SHA256SUMS", "cartes"}
+PUBLISHED = {"tnl.db", "metadata.json", bundle.zip_name(datapackage.read(DATA)), "SHA256SUMS", "cartes"}
 
 
 # --- ways of breaking a file ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from conftest import published_files
 
 from tnl.cli import cli
+from tnl.pipeline import bundle, datapackage
 from tnl.pipeline.validate import validate
 
 
@@ -80,7 +81,7 @@ def test_bad_input_is_refused_and_named(package_dir, case, breaker, file, row, f
 def test_failed_build_leaves_previous_database_intact(package_dir, fixture_site, tmp_path, case, breaker):
     output = shutil.copytree(fixture_site, tmp_path / "out") / "tnl.db"  # the site built from the good package
     published = published_files(output.parent)
-    assert {Path(name).parts[0] for name in published} == {"tnl.db", "metadata.json", "tnl-datapackage.zip", "SHA256SUMS", "cartes"}
+    assert {Path(name).parts[0] for name in published} == {"tnl.db", "metadata.json", bundle.zip_name(datapackage.read(package_dir)), "SHA256SUMS", "cartes"}
     breaker(package_dir)
     result = CliRunner().invoke(cli, ["build", "--data", str(package_dir), "--output", str(output)])
     assert result.exit_code == 1
