@@ -119,6 +119,7 @@ bench: $(TEST_TOOLS) browser build
 	$(BIN)/python benchmarks/serve_load.py
 	$(BIN)/python benchmarks/random_walk.py
 	$(BIN)/python benchmarks/growth.py --scales 1,10,100,1000
+	$(BIN)/python benchmarks/exports.py
 
 # Figures of the deployment (docs/deploiement.md): cold burst on one server, then the cluster under load and a release.
 bench-deploy: $(RUNTIME) browser nginx build

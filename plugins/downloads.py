@@ -1,14 +1,18 @@
-"""Downloads built beside the database: the Data Package zip and the SHA-256 sums (the SQLite file is Datasette's /tnl.db)."""
+"""Downloads built beside the database: the versioned Data Package zip, its files unzipped, the SHA-256 sums."""
 from datasette import hookimpl
 
-from tnl.site.downloads import build_dir, download, sums
+from tnl.site.downloads import build_dir, current_zip, download, package_file, sums
 
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/telechargements/(?P<name>[A-Za-z0-9_.-]+)$", download)]
+    return [
+        (r"^/-/telechargements/(?P<name>[A-Za-z0-9_.-]+)$", download),
+        (r"^/-/paquet/(?P<name>[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)?)$", package_file),
+    ]
 
 
 @hookimpl
 def extra_template_vars(datasette):
-    return {"sha256": sums(build_dir(datasette))}
+    directory = build_dir(datasette)
+    return {"sha256": sums(directory), "paquet_zip": current_zip(directory)}

@@ -52,7 +52,7 @@ async def test_coverage_is_stated_above_an_editions_results(datasette, db, path)
     published, announced = db.execute("select published_count, announced_count from coverage where edition = 2021").fetchone()
     headline = f"Liste partielle : {published} lauréats publiés sur {announced} annoncés pour l&#39;édition 2021."
     assert headline in html
-    assert "Niveau 4 (4 copylefts) : 3 lauréats publiés sur 10 annoncés — 7 manquants" in html
+    assert "Niveau 4 (4 copylefts) : 4 lauréats publiés sur 10 annoncés — 6 manquants" in html
     assert "Niveau 2 (2 copylefts) : 3 lauréats publiés sur 3 annoncés (complet)" in html
     assert "une collectivité absente de cette liste a pu être distinguée" in html
     assert html.index(headline) < html.index('class="rows-and-columns"')
@@ -71,7 +71,7 @@ async def test_unfiltered_results_carry_no_edition_coverage(datasette):
 
 async def test_front_page_shows_coverage_per_distinction(datasette):
     html = (await datasette.client.get("/")).text
-    assert "Niveau 4 (4 copylefts) : 8 lauréats publiés sur 11 annoncés — 3 manquants" in html
+    assert "Niveau 4 (4 copylefts) : 9 lauréats publiés sur 11 annoncés — 2 manquants" in html
     assert 'href="/tnl/open_questions"' in html and 'href="/tnl/coverage_by_distinction"' in html
 
 

@@ -36,7 +36,7 @@ async def test_robots_lets_crawlers_reach_the_pages(datasette, path):
 @pytest.mark.parametrize("path", [
     "/tnl?sql=select+1", "/tnl.json?sql=select+1", "/tnl/results?_facet=edition", "/tnl/territories?kind=commune&_facet=region_code",
     "/tnl/territories?_sort=population", "/tnl/territories?_sort_desc=name", "/tnl/territories?_next=100",
-    "/tnl/results.json", "/tnl/results.csv", "/tnl/results.csvfr", "/tnl.db", "/tnl/derniers_resultats.atom",
+    "/tnl/results.json", "/tnl/results.csv", "/tnl/results.csvfr", "/tnl/results.xlsx", "/tnl.db", "/tnl/derniers_resultats.atom",
     "/territoire/213801517.json", "/-/telechargements/tnl-datapackage.zip", "/-/recherche.json?q=gap",
     "/tnl/palmares?edition=2021&sql=select+1", "/embed/carte", "/embed/territoire/213801517", "/territoire/213801517.atom",
     "/signaler?territoire=213801517",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import snapshot
+from conftest import DATA, snapshot
 
 from tnl.cli import cli
 from tnl.pipeline import bundle, datapackage, release
@@ -127,7 +127,7 @@ def sums_hold(directory: Path) -> bool:
 
 
 def published_descriptor(site: Path) -> str:
-    return zipfile.ZipFile(site / bundle.ZIP_NAME).read("territoire-numerique-libre/datapackage.json").decode("utf-8")
+    return zipfile.ZipFile(site / bundle.zip_name(datapackage.read(DATA))).read("datapackage.json").decode("utf-8")
 
 
 def test_a_build_publishes_a_release_and_links_the_known_paths(package_dir, tmp_path):
@@ -135,7 +135,7 @@ def test_a_build_publishes_a_release_and_links_the_known_paths(package_dir, tmp_
     site = output.parent
     current = site / release.CURRENT
     assert current.is_symlink() and os.readlink(current).startswith(release.RELEASES + "/")
-    for name in ("tnl.db", "metadata.json", bundle.ZIP_NAME, bundle.SUMS_NAME):
+    for name in ("tnl.db", "metadata.json", bundle.zip_name(datapackage.read(DATA)), bundle.SUMS_NAME):
         assert os.readlink(site / name) == f"{release.CURRENT}/{name}"
     assert sums_hold(site) and sums_hold(current.resolve())
 
@@ -214,8 +214,8 @@ async def test_the_server_keeps_serving_the_release_it_opened(package_dir, tmp_p
     database = await datasette.client.get("/tnl.db")
     assert bundle.sha256(opened / "tnl.db") in sums
     assert database.content == (opened / "tnl.db").read_bytes()
-    archive = await datasette.client.get(f"/-/telechargements/{bundle.ZIP_NAME}")
-    assert archive.content == (opened / bundle.ZIP_NAME).read_bytes()
+    archive = await datasette.client.get(f"/-/telechargements/{bundle.zip_name(datapackage.read(DATA))}")
+    assert archive.content == (opened / bundle.zip_name(datapackage.read(DATA))).read_bytes()
 
 
 def test_the_zip_never_takes_a_provenance_file_from_outside(package_dir, tmp_path):

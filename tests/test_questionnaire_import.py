@@ -20,6 +20,7 @@ from tnl.cli import cli
 from tnl.importers import disclosure
 from tnl.importers.questionnaire_export import read_schema
 from tnl.importers.questionnaire_import import import_questionnaire
+from tnl.pipeline import bundle, datapackage
 from tnl.pipeline.build import build
 from tnl.pipeline.validate import Rejected
 
@@ -324,8 +325,8 @@ def imported_build(base, tmp_path_factory):
 
 def test_raw_export_never_reaches_the_database_or_the_zip(imported_build):
     data_dir, table, database = imported_build
-    zipped = b"".join(zipfile.ZipFile(database.with_name("tnl-datapackage.zip")).read(n)
-                      for n in zipfile.ZipFile(database.with_name("tnl-datapackage.zip")).namelist())
+    archive = zipfile.ZipFile(database.with_name(bundle.zip_name(datapackage.read(data_dir))))
+    zipped = b"".join(archive.read(n) for n in archive.namelist())
     for blob in (database.read_bytes(), zipped, *snapshot(data_dir).values()):
         assert synthetic.SYNTHETIC_MARK.encode() not in blob
         assert b"accord_publication" not in blob and b"contact_synthetique" not in blob

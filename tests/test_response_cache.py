@@ -6,7 +6,9 @@ import asyncio
 import gzip
 
 import pytest
+from conftest import DATA
 
+from tnl.pipeline import bundle, datapackage
 from tnl.site import response_cache
 from tnl.site.response_cache import ResponseCache
 
@@ -196,7 +198,8 @@ async def test_the_site_computes_a_new_url_once_for_a_burst(datasette):
 
 
 async def test_downloads_carry_validators(datasette):
-    for path in ("/tnl.db", "/-/telechargements/tnl-datapackage.zip", "/-/telechargements/SHA256SUMS"):
+    for path in ("/tnl.db", f"/-/telechargements/{bundle.zip_name(datapackage.read(DATA))}", "/-/telechargements/SHA256SUMS",
+                 "/-/paquet/datapackage.json"):
         response = await datasette.client.get(path)
         assert response.headers["etag"] and "max-age=" in response.headers["cache-control"], path
         again = await datasette.client.get(path, headers={"if-none-match": response.headers["etag"]})

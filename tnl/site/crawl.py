@@ -15,13 +15,13 @@ from tnl.site.public_url import absolute
 from tnl.site.release import build_date
 
 PART_SIZE = 10_000  # URLs per sitemap part (the protocol allows 50,000)
-PAGES = ("/", "/a-propos", "/indicateurs", "/glossaire")
+PAGES = ("/", "/a-propos", "/indicateurs", "/glossaire", "/api", "/versions")
 # RFC 9309 patterns (`*` any characters). Kept off: arbitrary SQL, facet/sort/pagination combinations, exports and
 # every machine format (the JSON API, CSV, SQLite, Atom), Datasette's own /-/ pages except the static files and the
 # preview images that link previews fetch, the embeds (copies of pages) and the pre-filled report forms.
 DISALLOW = (
     "/tnl?", "/tnl.", "/*?*sql=", "/*&sql=", "/*_facet", "/*_sort", "/*_next", "/*_search", "/*_where",
-    "/*.json", "/*.csv", "/*.csvfr", "/*.atom", "/*.db", "/-/",
+    "/*.json", "/*.csv", "/*.csvfr", "/*.xlsx", "/*.atom", "/*.db", "/-/",
     "/embed/",  # the same content as the pages, made for other sites' frames
     "/signaler?",  # the report form pre-filled for each territory and edition: one page, many URLs
 )

@@ -37,7 +37,7 @@ ERRORS = {
 }
 SORT_ERROR = "Cannot sort table by "
 SIZE_UNITS = {"bytes": "octets", "KB": "Ko", "MB": "Mo", "GB": "Go", "TB": "To"}
-RENDERERS = {"json": "JSON", "csvfr": "CSV pour Excel"}
+RENDERERS = {"json": "JSON", "csvfr": "CSV pour Excel", "xlsx": "Excel (.xlsx)"}
 FACET_TYPES = {"array": "liste", "date": "date"}
 SHOW_HIDE = {"hide": "masquer", "show": "afficher"}
 

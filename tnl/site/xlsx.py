@@ -1,0 +1,143 @@
+"""« Excel (.xlsx) » output renderer for tables, views and queries: every row the filters select, typed as SQLite
+stores it.
+
+The rows come from the page's own JSON (followed from page to page with `next` for tables and views), because
+JSON keeps SQLite's types: a code stored as text (« 05 », « 02001 », a SIREN) is written as a text cell and keeps
+its leading zero; an integer or a real is written as a number. A text is never written as a formula. Headers are
+the French titles of the Data Package; the licence, source and data version are in the workbook's properties and on
+a second sheet, which also says when a query's result was cut at the row limit.
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+from urllib.parse import parse_qsl
+
+from datasette.utils.asgi import Response
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Font
+
+EXTENSION = "xlsx"
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DROPPED = ("_next", "_size", "_shape", "_stream", "_nl", "_json", "_trace", "_nofacet", "_nocount")
+
+
+async def all_rows(datasette, json_path: str, query: list[tuple[str, str]]) -> tuple[dict, list[dict]]:
+    """The first JSON page (columns, truncated…) and the rows of every page."""
+    params = [(k, v) for k, v in query if k not in DROPPED] + [
+        ("_shape", "objects"), ("_size", "max"), ("_nofacet", "1"), ("_nocount", "1")]
+    first, rows, next_token = None, [], None
+    while first is None or next_token:
+        page = await datasette.client.get(json_path, params=params + ([("_next", next_token)] if next_token else []))
+        data = page.json()
+        if page.status_code != 200:
+            return data, []
+        first = first or data
+        rows += data["rows"]
+        next_token = data.get("next")
+    return first, rows
+
+
+def headers(columns: list[str], expanded: set[str], titles: dict[str, str]) -> list[str]:
+    out = []
+    for column in columns:
+        out.append(titles.get(column, column))
+        if column in expanded:
+            out.append(f"{titles.get(column, column)} (libellé)")
+    return out
+
+
+def cell_values(row: dict, columns: list[str], expanded: set[str]) -> list:
+    out = []
+    for column in columns:
+        value = row[column]
+        if column in expanded:
+            out += [value["value"], value["label"]] if isinstance(value, dict) else [value, None]
+        else:
+            out.append(value)
+    return out
+
+
+def text_cell(sheet, value):
+    """A cell holding exactly value: numbers as numbers, any text as text. openpyxl makes a text starting with « = »
+    a formula: only such a text needs a cell object (plain values are several times faster to write)."""
+    if not (isinstance(value, str) and value.startswith("=")):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    return cell
+
+
+def workbook(name: str, header: list[str], rows: list[list], about: list[tuple[str, str]], properties: dict) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(name[:31] or "export")
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    titles = []
+    for title in header:
+        cell = WriteOnlyCell(sheet, title)
+        cell.data_type, cell.font = "s", bold
+        titles.append(cell)
+    sheet.append(titles)
+    for row in rows:
+        sheet.append([text_cell(sheet, value) for value in row])
+    notes = book.create_sheet("À propos")
+    for key, value in about:
+        notes.append([text_cell(notes, key), text_cell(notes, value)])
+    book.properties.title = properties["title"]
+    book.properties.subject = properties["subject"]
+    book.properties.creator = properties["creator"]
+    book.properties.description = properties["description"]
+    book.properties.keywords = properties["keywords"]
+    book.properties.language = "fr"
+    for key in ("Licence", "Source", "Version des données"):
+        book.custom_doc_props.append(StringProperty(name=key, value=properties[key]))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def column_titles(datasette, table: str | None) -> dict[str, str]:
+    """French titles of the Data Package: the table's own, then any resource's column of the same name."""
+    titles = datasette.metadata("tnl_column_titles") or {}
+    merged = {}
+    for resource_titles in titles.values():
+        for column, title in resource_titles.items():
+            merged.setdefault(column, title)
+    merged.update(titles.get(table or "", {}))
+    return merged
+
+
+async def render(datasette, request, database, table, query_name):
+    json_path = request.path[: -len(EXTENSION)] + "json"
+    first, rows = await all_rows(datasette, json_path, parse_qsl(request.query_string, keep_blank_values=True))
+    if "columns" not in first:
+        return Response.text(first.get("error") or "Erreur", status=first.get("status") or 400)
+    name = table or query_name or database
+    columns, expanded = first["columns"], set(first.get("expanded_columns") or [])
+    versions = datasette.metadata("tnl_versions") or {}
+    licence = f"{datasette.metadata('license')} ({datasette.metadata('license_url')})"
+    source = datasette.absolute_url(request, request.full_path)
+    partial = bool(first.get("truncated"))
+    about = [
+        ("Export", source),
+        ("Lignes", str(len(rows))),
+        ("Complet", "non : résultat limité au nombre maximal de lignes d'une requête ; téléchargez la base SQLite "
+                    "ou le paquet de données pour tout obtenir" if partial else "oui : toutes les lignes sélectionnées"),
+        ("Licence", licence),
+        ("Sources", datasette.metadata("source") or ""),
+        ("Version des données", versions.get("version") or ""),
+    ]
+    properties = {
+        "title": f"{datasette.metadata('title')} — {name}", "subject": name, "creator": "Équipe tnl-opendata",
+        "description": f"Licence : {licence}. Source : {source}", "keywords": "Territoire Numérique Libre ; données ouvertes",
+        "Licence": licence, "Source": source, "Version des données": versions.get("version") or "",
+    }
+    # openpyxl holds the CPU for seconds on the largest table: in a thread, the server keeps answering meanwhile
+    content = await asyncio.get_running_loop().run_in_executor(
+        None, workbook, name, headers(columns, expanded, column_titles(datasette, table)),
+        [cell_values(row, columns, expanded) for row in rows], about, properties)
+    return Response(content, content_type=CONTENT_TYPE,
+                    headers={"content-disposition": f'attachment; filename="{name}.xlsx"'})
