@@ -67,7 +67,7 @@ check: $(TEST_TOOLS)
 
 # The README's pictures (docs/screenshots/), taken by the browser tests; `make test` keeps its pictures in tmp folders.
 screenshots: $(TEST_TOOLS) $(AXE) browser
-	$(BIN)/pytest -q --screenshots docs/screenshots tests/test_browser_front.py \
+	$(BIN)/pytest -q --screenshots docs/screenshots tests/test_browser_front.py tests/test_share_browser.py \
 		tests/test_journeys.py::test_the_map_and_a_territory_on_a_phone
 
 # Local rehearsal of the deployment: nginx on $(CLUSTER_PORT) in front of $(REPLICAS) replicas (state in build/cluster).
