@@ -57,7 +57,7 @@ nginx:
 	@test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx; }
 
 test: $(TEST_TOOLS) $(AXE) browser nginx build
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=10
 
 # The edit loop (under 30 s): validate data/, then the tests that need neither the whole of data/ nor Chromium
 # (markers set in tests/conftest.py), with the quick, random `dev` hypothesis profile.
