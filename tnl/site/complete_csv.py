@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 
 def wrap(app):
     async def complete(scope, receive, send):
-        if scope["type"] == "http" and scope["path"].endswith(".csv"):
+        if scope["type"] == "http" and scope["path"].endswith(".csv") and not scope["path"].startswith("/-/"):
             query = scope.get("query_string", b"")
             keys = {k for k, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True)}
             if not keys & {"_stream", "_next"}:

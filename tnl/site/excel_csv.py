@@ -103,7 +103,8 @@ def _excel_scope(scope: dict) -> dict:
 def wrap(app, datasette):
     @wraps(app)
     async def spreadsheet_safe(scope, receive, send):
-        if scope["type"] != "http" or not scope["path"].endswith((".csv", "." + EXTENSION)):
+        # Pages of the database only: the published package's files (/-/paquet/, downloads) are served byte for byte.
+        if scope["type"] != "http" or scope["path"].startswith("/-/") or not scope["path"].endswith((".csv", "." + EXTENSION)):
             await app(scope, receive, send)
             return
         excel = scope["path"].endswith("." + EXTENSION)
