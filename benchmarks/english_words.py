@@ -18,7 +18,7 @@ from pathlib import Path
 
 import datasette
 
-from tnl.site.serve import datasette_app
+from tnl.site.http.serve import datasette_app
 
 PAGES = [
     "/", "/tnl", "/tnl/results", "/tnl/results?edition=2024", "/tnl/results_map", "/tnl/labelled_territories",

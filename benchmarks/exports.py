@@ -18,9 +18,9 @@ from pathlib import Path
 
 import openpyxl
 
-from tnl.pipeline import bundle
-from tnl.site.downloads import current_zip
-from tnl.site.serve import datasette_app
+from tnl.build_layout import SUMS_NAME
+from tnl.site.exports.downloads import current_zip
+from tnl.site.http.serve import datasette_app
 
 
 async def exports(database: Path) -> None:
@@ -54,8 +54,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=Path("build/tnl.db"))
     database = parser.parse_args().db
-    if not (database.parent / bundle.SUMS_NAME).is_file():
-        sys.exit(f"{database.parent / bundle.SUMS_NAME} introuvable : lancez d'abord « tnl build ».")
+    if not (database.parent / SUMS_NAME).is_file():
+        sys.exit(f"{database.parent / SUMS_NAME} introuvable : lancez d'abord « tnl build ».")
     asyncio.run(exports(database))
     validate_zip(database)
 

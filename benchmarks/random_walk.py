@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from serve_load import cpu_seconds, rss_mb, to_ms  # noqa: E402
 from territory_latency import start_server  # noqa: E402
 
-from tnl.site.search_index import normalise  # noqa: E402
+from tnl.text import normalise  # noqa: E402
 
 LUA = r"""
 -- Each thread walks its own stride of the shared list of paths; a thread that reaches the end stops its requests.

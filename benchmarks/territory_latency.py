@@ -21,7 +21,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
-from tnl.site.search_index import normalise
+from tnl.text import normalise
 
 
 def start_server(db: Path) -> tuple[subprocess.Popen, str]:

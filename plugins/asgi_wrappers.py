@@ -11,15 +11,9 @@
 """
 from datasette import hookimpl
 
-from tnl.site import (
-    access_log,
-    complete_csv,
-    excel_csv,
-    request_limits,
-    response_cache,
-    security_headers,
-)
-from tnl.site.release import release_id
+from tnl.site.exports import complete_csv, excel_csv
+from tnl.site.http import access_log, request_limits, response_cache, security_headers
+from tnl.site.http.etag import site_fingerprint
 
 
 @hookimpl
@@ -28,7 +22,7 @@ def asgi_wrapper(datasette):
 
     def wrap(app):
         csv_pages = excel_csv.wrap(complete_csv.wrap(app), datasette)
-        cached = response_cache.wrap(csv_pages, cache, release=lambda: release_id(datasette),
+        cached = response_cache.wrap(csv_pages, cache, fingerprint=lambda: site_fingerprint(datasette),
                                      max_age=lambda: datasette.setting("default_cache_ttl"))
         return access_log.wrap(security_headers.wrap(request_limits.wrap(cached)))
 

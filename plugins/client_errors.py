@@ -1,7 +1,7 @@
 """Errors the request caused answer 4xx with Datasette's error page, never a 500 and never a console traceback."""
 from datasette import hookimpl
 
-from tnl.site.client_errors import client_error_response, client_error_status
+from tnl.site.http.client_errors import client_error_response, client_error_status
 
 
 @hookimpl(hookwrapper=True)

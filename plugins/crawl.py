@@ -1,7 +1,12 @@
 """robots.txt and the sitemap (index and parts)."""
 from datasette import hookimpl
 
-from tnl.site.crawl import robots_txt, sitemap_index, sitemap_pages, sitemap_territories
+from tnl.site.pages.crawl import (
+    robots_txt,
+    sitemap_index,
+    sitemap_pages,
+    sitemap_territories,
+)
 
 
 @hookimpl

@@ -1,7 +1,13 @@
 """Downloads built beside the database: the versioned Data Package zip, its files unzipped, the SHA-256 sums."""
 from datasette import hookimpl
 
-from tnl.site.downloads import build_dir, current_zip, download, package_file, sums
+from tnl.site.exports.downloads import (
+    build_dir,
+    current_zip,
+    download,
+    package_file,
+    sums,
+)
 
 
 @hookimpl

@@ -1,7 +1,7 @@
 """Coverage of an edition above the results tables filtered on one edition."""
 from datasette import hookimpl
 
-from tnl.site.edition_coverage import (
+from tnl.site.pages.edition_coverage import (
     DATABASE,
     TABLE_TEMPLATES,
     edition_coverage,

@@ -1,7 +1,7 @@
 """Datasette's own templates, translated into French as they load (no copies in templates/)."""
 from datasette import hookimpl
 
-from tnl.site import french_templates
+from tnl.site.french import french_templates
 
 
 @hookimpl

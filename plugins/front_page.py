@@ -1,7 +1,7 @@
 """Data for the French front page (templates/index.html)."""
 from datasette import hookimpl
 
-from tnl.site.front_page import front_page_data
+from tnl.site.pages.front_page import front_page_data
 
 
 @hookimpl

@@ -1,7 +1,7 @@
 """Health endpoint for load balancers and monitoring: /-/sante.json."""
 from datasette import hookimpl
 
-from tnl.site.health import health
+from tnl.site.pages.health import health
 
 
 @hookimpl

@@ -1,7 +1,7 @@
 """Template helpers shared by our pages."""
 from datasette import hookimpl
 
-from tnl.site import templating
+from tnl.site.french import templating
 
 
 @hookimpl

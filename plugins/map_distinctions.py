@@ -4,7 +4,7 @@ import json
 from datasette import hookimpl
 from datasette_cluster_map import find_columns
 
-from tnl.site.map_outline import OUTLINE_PATH, departements_geojson
+from tnl.site.share.map_outline import OUTLINE_PATH, departements_geojson
 
 
 @hookimpl

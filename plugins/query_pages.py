@@ -1,8 +1,8 @@
 """Canned query pages: heading with the editions shown, lists of editions, coverage of those editions."""
 from datasette import hookimpl
 
-from tnl.site import query_pages
-from tnl.site.instance_cache import database as site_database
+from tnl.site.http.instance_cache import database as site_database
+from tnl.site.pages import query_pages
 
 
 @hookimpl

@@ -1,7 +1,7 @@
 """« Un résultat manque ou est inexact ? » at /signaler: a pre-filled report, sent by the visitor, stored nowhere."""
 from datasette import hookimpl
 
-from tnl.site.report_page import report_page
+from tnl.site.pages.report_page import report_page
 
 
 @hookimpl

@@ -1,11 +1,11 @@
 """Sharing: pages for iframes (/embed/…), link previews of the front page and the palmarès, and the preview images
-written by the build (/-/cartes/<id>.png). Territory pages set their own preview (tnl/site/territory_pages.py)."""
+written by the build (/-/cartes/<id>.png). Territory pages set their own preview (tnl/site/pages/territory_pages.py)."""
 from datasette import hookimpl
 
-from tnl.site.embeds import embed_map, embed_territory
-from tnl.site.front_page import front_page_data
-from tnl.site.previews import card_image, front_page_preview, palmares_preview
-from tnl.site.territory_pages import ID
+from tnl.site.pages.front_page import front_page_data
+from tnl.site.pages.territory_pages import ID
+from tnl.site.share.embeds import embed_map, embed_territory
+from tnl.site.share.previews import card_image, front_page_preview, palmares_preview
 
 
 @hookimpl

@@ -1,7 +1,7 @@
-"""Every database connection refuses huge values and bounds what one query fetches (tnl/site/sql_limits.py)."""
+"""Every database connection refuses huge values and bounds what one query fetches (tnl/site/http/sql_limits.py)."""
 from datasette import hookimpl
 
-from tnl.site import sql_limits
+from tnl.site.http import sql_limits
 
 
 @hookimpl

@@ -1,9 +1,15 @@
 """A page for every territory at /territoire/<id> (and <id>.json), its badge and its Atom feed."""
 from datasette import hookimpl
 
-from tnl.site.badges import badge
-from tnl.site.feeds import territory_feed
-from tnl.site.territory_pages import ID, malformed, redirect, references, territory_page
+from tnl.site.pages.territory_pages import (
+    ID,
+    malformed,
+    redirect,
+    references,
+    territory_page,
+)
+from tnl.site.share.badges import badge
+from tnl.site.share.feeds import territory_feed
 
 
 @hookimpl

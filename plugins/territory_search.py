@@ -1,7 +1,7 @@
 """Territory search: as one types (/-/recherche.json?q=…) and the page of results behind Enter (/recherche?q=…)."""
 from datasette import hookimpl
 
-from tnl.site.territory_search import recherche, results_page, search_index
+from tnl.site.search.territory_search import recherche, results_page, search_index
 
 
 @hookimpl

@@ -1,7 +1,7 @@
 """Codes shown as French labels in the HTML, territories linked to their page, sources as links."""
 from datasette import hookimpl
 
-from tnl.site import value_labels
+from tnl.site.french import value_labels
 
 
 @hookimpl

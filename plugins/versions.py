@@ -1,7 +1,7 @@
 """The « Versions » page (templates/pages/versions.html): releases of the data and their changes."""
 from datasette import hookimpl
 
-from tnl.site.versions import page_data
+from tnl.site.pages.versions_page import page_data
 
 
 @hookimpl

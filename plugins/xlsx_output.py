@@ -1,7 +1,7 @@
 """« Excel (.xlsx) » output renderer."""
 from datasette import hookimpl
 
-from tnl.site.xlsx import EXTENSION, render
+from tnl.site.exports.xlsx import EXTENSION, render
 
 
 @hookimpl

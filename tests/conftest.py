@@ -23,8 +23,8 @@ from hypothesis import settings
 
 from tnl.pipeline.build import build
 from tnl.pipeline.csv_writer import write_csv
-from tnl.pipeline.validate import Rejected
-from tnl.site.serve import datasette_app
+from tnl.problems import Rejected
+from tnl.site.http.serve import datasette_app
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

@@ -6,9 +6,10 @@ import urllib.request
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import serving
+from conftest import DATA, serving
 
-from tnl.site.crawl import PART_SIZE
+from tnl.pipeline import datapackage
+from tnl.site.pages.crawl import PART_SIZE
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
@@ -83,6 +84,8 @@ async def test_health_reports_database_hash_and_build_date(datasette, built_db_p
     assert health["statut"] == "ok" and health["base"] == "tnl" and health["editions"] == 10
     assert health["base_sha256"] == hashlib.sha256(built_db_path.read_bytes()).hexdigest()
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", health["construite_le"])
+    assert re.fullmatch(r"[0-9a-f]{16}", health["empreinte_site"]) and "version" not in health
+    assert health["version_donnees"] == datapackage.read(DATA).descriptor["version"]
     again = await datasette.client.get("/-/sante.json")
     assert again.headers["x-cache"] == "miss"  # never served from the cache
 

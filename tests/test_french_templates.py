@@ -7,8 +7,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from tnl.site import french_wording
-from tnl.site.french_templates import (
+from tnl.site.french import french_wording
+from tnl.site.french.french_templates import (
     DATASETTE_TEMPLATES,
     TRANSLATIONS,
     FrenchLoader,
@@ -115,7 +115,7 @@ def test_column_labels_come_from_the_table_metadata():
 
 
 async def test_start_up_fails_when_a_pair_no_longer_fits(built_db_path, monkeypatch):
-    from tnl.site.serve import datasette_app
+    from tnl.site.http.serve import datasette_app
 
     monkeypatch.setitem(TRANSLATIONS, "base.html", [*TRANSLATIONS["base.html"], Pair("Gone from Datasette", "Parti")])
     with pytest.raises(TemplateDrift, match="template base.html: 'Gone from Datasette' found 0 time"):
@@ -123,7 +123,7 @@ async def test_start_up_fails_when_a_pair_no_longer_fits(built_db_path, monkeypa
 
 
 def test_installing_twice_translates_once():
-    from tnl.site.french_templates import install
+    from tnl.site.french.french_templates import install
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(DATASETTE_TEMPLATES)))
     install(env, None)

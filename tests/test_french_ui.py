@@ -33,7 +33,7 @@ def text_of(html: str) -> str:
 
 
 def test_no_datasette_template_is_copied():
-    # Datasette's templates are translated as they load (tnl/site/french_templates.py); the only template of ours that
+    # Datasette's templates are translated as they load (tnl/site/french/french_templates.py); the only template of ours that
     # shares a name with one of Datasette's is the front page, which is entirely ours.
     ours = {path.name for path in TEMPLATES.glob("*.html")}
     assert ours & {path.name for path in DATASETTE_TEMPLATES.glob("*.html")} == {"index.html"}

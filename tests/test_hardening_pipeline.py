@@ -13,12 +13,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import DATA, snapshot
 
+from tnl.build_layout import SUMS_NAME, read_sums
 from tnl.cli import cli
-from tnl.pipeline import bundle, datapackage, release
+from tnl.pipeline import bundle, datapackage, publish
 from tnl.pipeline.build import build
 from tnl.pipeline.datapackage import MAX_DEPTH, MAX_EXPANDED_NODES
 from tnl.pipeline.validate import MAX_LINE_CHARACTERS, validate
-from tnl.site.serve import datasette_app
+from tnl.site.http.serve import datasette_app
 
 
 def edit_descriptor(data: Path, old: str, new: str) -> None:
@@ -122,7 +123,7 @@ def test_a_huge_header_cell_is_named_by_an_excerpt(package_dir):
 
 def sums_hold(directory: Path) -> bool:
     """`sha256sum -c SHA256SUMS` in directory (through its symlinks)."""
-    sums = bundle.read_sums(directory / bundle.SUMS_NAME)
+    sums = read_sums(directory / SUMS_NAME)
     return bool(sums) and all(bundle.sha256(directory / name) == digest for name, digest in sums.items())
 
 
@@ -133,25 +134,25 @@ def published_descriptor(site: Path) -> str:
 def test_a_build_publishes_a_release_and_links_the_known_paths(package_dir, tmp_path):
     output = build(package_dir, tmp_path / "site" / "tnl.db")
     site = output.parent
-    current = site / release.CURRENT
-    assert current.is_symlink() and os.readlink(current).startswith(release.RELEASES + "/")
-    for name in ("tnl.db", "metadata.json", bundle.zip_name(datapackage.read(DATA)), bundle.SUMS_NAME):
-        assert os.readlink(site / name) == f"{release.CURRENT}/{name}"
+    current = site / publish.CURRENT
+    assert current.is_symlink() and os.readlink(current).startswith(publish.RELEASES + "/")
+    for name in ("tnl.db", "metadata.json", bundle.zip_name(datapackage.read(DATA)), SUMS_NAME):
+        assert os.readlink(site / name) == f"{publish.CURRENT}/{name}"
     assert sums_hold(site) and sums_hold(current.resolve())
 
 
 def test_a_second_build_switches_every_file_together_and_keeps_the_previous_release(package_dir, tmp_path):
     site = tmp_path / "site"
     build(package_dir, site / "tnl.db")
-    first = (site / release.CURRENT).resolve()
+    first = (site / publish.CURRENT).resolve()
     first_files = snapshot(first)
     edit_descriptor(package_dir, "title:", "title: Nouveau titre —")
     build(package_dir, site / "tnl.db")
-    second = (site / release.CURRENT).resolve()
+    second = (site / publish.CURRENT).resolve()
     assert second != first and snapshot(first) == first_files  # the previous release untouched, for running servers
     assert sums_hold(site)
     assert "Nouveau titre" in published_descriptor(site)
-    assert {p.name for p in (site / release.RELEASES).iterdir() if not p.name.startswith(".")} == {first.name, second.name}
+    assert {p.name for p in (site / publish.RELEASES).iterdir() if not p.name.startswith(".")} == {first.name, second.name}
 
 
 def test_a_build_failing_after_the_database_leaves_the_previous_release_whole(package_dir, tmp_path, monkeypatch):
@@ -172,7 +173,7 @@ def test_a_build_failing_after_the_database_leaves_the_previous_release_whole(pa
 
 def test_a_second_concurrent_build_is_refused_with_a_clear_message(package_dir, tmp_path):
     site = tmp_path / "site"
-    with release.locked(site):
+    with publish.locked(site):
         result = CliRunner().invoke(cli, ["build", "--data", str(package_dir), "--output", str(site / "tnl.db")])
     assert result.exit_code == 1
     assert "une autre construction est en cours dans ce dossier" in result.output
@@ -188,15 +189,15 @@ def test_a_killed_build_leaves_the_release_whole_and_the_next_build_cleans_up(pa
                                 "--output", str(site / "tnl.db")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     staging = []
     while not staging and process.poll() is None:  # killed as soon as it writes its staging folder
-        staging = list((site / release.RELEASES).glob(release.STAGING_PREFIX + "*"))
+        staging = list((site / publish.RELEASES).glob(publish.STAGING_PREFIX + "*"))
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert staging, "the build ended before it could be killed"
-    assert {k: v for k, v in snapshot(site).items() if release.STAGING_PREFIX not in k} == published
+    assert {k: v for k, v in snapshot(site).items() if publish.STAGING_PREFIX not in k} == published
     assert sums_hold(site)
     (site / "tnl.db.abc.tmp").write_bytes(b"left by an older build")
     build(package_dir, site / "tnl.db")
-    assert not list((site / release.RELEASES).glob(release.STAGING_PREFIX + "*"))
+    assert not list((site / publish.RELEASES).glob(publish.STAGING_PREFIX + "*"))
     assert not list(site.glob("*.tmp"))
     assert "Titre tué" in published_descriptor(site)
 
@@ -204,13 +205,13 @@ def test_a_killed_build_leaves_the_release_whole_and_the_next_build_cleans_up(pa
 async def test_the_server_keeps_serving_the_release_it_opened(package_dir, tmp_path):
     site = tmp_path / "site"
     build(package_dir, site / "tnl.db")
-    opened = (site / release.CURRENT).resolve()
+    opened = (site / publish.CURRENT).resolve()
     datasette = datasette_app(site / "tnl.db")
     edit_descriptor(package_dir, "title:", "title: Encore un titre —")
     build(package_dir, site / "tnl.db")
-    assert (site / release.CURRENT).resolve() != opened
+    assert (site / publish.CURRENT).resolve() != opened
     sums = (await datasette.client.get("/-/telechargements/SHA256SUMS")).text
-    assert sums == (opened / bundle.SUMS_NAME).read_text(encoding="utf-8")
+    assert sums == (opened / SUMS_NAME).read_text(encoding="utf-8")
     database = await datasette.client.get("/tnl.db")
     assert bundle.sha256(opened / "tnl.db") in sums
     assert database.content == (opened / "tnl.db").read_bytes()

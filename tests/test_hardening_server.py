@@ -13,7 +13,7 @@ import pytest
 import uvicorn
 from conftest import console
 
-from tnl.site import connections, request_limits, sql_limits
+from tnl.site.http import connections, request_limits, sql_limits
 
 HUGE = [
     "select zeroblob(100000000)",

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tnl.site import query_pages
+from tnl.site.pages import query_pages
 
 EDITIONS = {"results": ["2016", "2017", "2024", "2025"], "indicator_aggregates": []}
 

@@ -22,7 +22,7 @@ from tnl.importers.questionnaire_export import read_schema
 from tnl.importers.questionnaire_import import import_questionnaire
 from tnl.pipeline import bundle, datapackage
 from tnl.pipeline.build import build
-from tnl.pipeline.validate import Rejected
+from tnl.problems import Rejected
 
 pytestmark = pytest.mark.real_data  # imports into copies of the whole of data/ (synthetic answers need many communes)
 EDITION = 2024  # results published on 2024-12-04
@@ -350,7 +350,7 @@ def test_no_sql_returns_a_number_for_a_group_under_five(imported_build):
 
 @pytest.fixture(scope="module")
 def site(imported_build):
-    from tnl.site.serve import datasette_app
+    from tnl.site.http.serve import datasette_app
 
     _, _, database = imported_build
     return datasette_app(database)

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from tnl.pipeline.build import metadata_path
-from tnl.site.serve import datasette_app
+from tnl.build_layout import metadata_path
+from tnl.site.http.serve import datasette_app
 
 EMAIL = "signalements@example.org"
 FORM = "https://forge.example.org/tnl/issues/new?template=signalement.yml"

@@ -9,10 +9,10 @@ import pytest
 from conftest import DATA
 
 from tnl.pipeline import bundle, datapackage
-from tnl.site import response_cache
-from tnl.site.response_cache import ResponseCache
+from tnl.site.http import response_cache
+from tnl.site.http.response_cache import ResponseCache
 
-RELEASE = "ab" * 32
+FINGERPRINT = "ab" * 32
 PAGE = ("<p>" + "territoire " * 400 + "</p>").encode()
 
 
@@ -46,7 +46,7 @@ async def get(app, path="/territoire/1", query=b"", headers=()):
 
 
 def cached(app, cache=None):
-    return response_cache.wrap(app, cache or ResponseCache(), release=lambda: RELEASE, max_age=lambda: 3600)
+    return response_cache.wrap(app, cache or ResponseCache(), fingerprint=lambda: FINGERPRINT, max_age=lambda: 3600)
 
 
 async def test_concurrent_requests_for_one_new_url_compute_it_once():
@@ -104,13 +104,13 @@ async def test_a_body_the_app_encoded_itself_is_sent_as_it_is():
         assert (headers[b"content-encoding"], body) == (b"gzip", encoded)
 
 
-async def test_etag_depends_on_release_and_url_and_if_none_match_gets_304():
+async def test_etag_depends_on_fingerprint_and_url_and_if_none_match_gets_304():
     cache = ResponseCache()
     _, first, _, _ = await get(cached(CountingApp(), cache))
     _, other_url, _, _ = await get(cached(CountingApp()), "/territoire/2")
-    other_release = response_cache.wrap(CountingApp(), ResponseCache(), release=lambda: "cd" * 32, max_age=lambda: 1)
-    _, new_release, _, _ = await get(other_release)
-    assert first[b"etag"].startswith(b'"abababababababab-') and first[b"etag"] != other_url[b"etag"] != new_release[b"etag"]
+    other_fingerprint = response_cache.wrap(CountingApp(), ResponseCache(), fingerprint=lambda: "cd" * 32, max_age=lambda: 1)
+    _, new_fingerprint, _, _ = await get(other_fingerprint)
+    assert first[b"etag"].startswith(b'"abababababababab-') and first[b"etag"] != other_url[b"etag"] != new_fingerprint[b"etag"]
     status, headers, body, _ = await get(cached(CountingApp(), cache), headers=[(b"if-none-match", first[b"etag"])])
     assert (status, body, headers[b"etag"]) == (304, b"", first[b"etag"])
     assert headers[b"cache-control"] == b"public, max-age=3600"

@@ -17,7 +17,8 @@ from conftest import DATA, snapshot
 from tnl.cli import cli
 from tnl.pipeline import bundle, datapackage
 from tnl.pipeline.build import build
-from tnl.pipeline.validate import Problem, validate
+from tnl.pipeline.validate import validate
+from tnl.problems import Problem
 
 PUBLISHED = {"tnl.db", "metadata.json", bundle.zip_name(datapackage.read(DATA)), "SHA256SUMS", "cartes", "current"}
 

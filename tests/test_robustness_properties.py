@@ -31,8 +31,9 @@ from tnl.pipeline.validate import (
     check_file_structure,
     validate,
 )
-from tnl.site.excel_csv import RecordStream, excel_cell
-from tnl.site.search_index import Entry, SearchIndex, _containing, _joined, normalise
+from tnl.site.exports.excel_csv import RecordStream, excel_cell
+from tnl.site.search.search_index import SearchEntry, SearchIndex, _containing, _joined
+from tnl.text import normalise
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", " ", "\n")  # whitespace too: a spreadsheet skips it before a formula
 
@@ -212,7 +213,7 @@ def test_normalise_ignores_accents_and_case(text):
 
 @given(names=st.lists(FRENCH.filter(lambda s: normalise(s)), min_size=1, max_size=8), query=FRENCH)
 def test_search_finds_the_same_whatever_the_accents(names, query):
-    index = SearchIndex([Entry(str(i), name, "commune", "38", i) for i, name in enumerate(names)])
+    index = SearchIndex([SearchEntry(str(i), name, "commune", "38", i) for i, name in enumerate(names)])
     assert [e.id for e in index.search(query)] == [e.id for e in index.search(plain(query).upper())]
 
 

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from tnl.site.serve import datasette_app
+from tnl.site.http.serve import datasette_app
 
 RUNAWAY = "with recursive c(x) as (select 1 union all select x + 1 from c where x < 1000000000) select count(*) from c"
 WRITES = [

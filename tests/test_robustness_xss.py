@@ -17,7 +17,7 @@ from conftest import DATA, FIXTURE_PACKAGE, serving, set_cell
 from markupsafe import escape
 
 from tnl.pipeline.build import build
-from tnl.site.serve import datasette_app
+from tnl.site.http.serve import datasette_app
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)>"

@@ -1,4 +1,4 @@
-"""Territory search: the pure index (tnl/site/search_index.py), the /-/recherche.json endpoint and the /recherche page
+"""Territory search: the pure index (tnl/site/search/search_index.py), the /-/recherche.json endpoint and the /recherche page
 on the real data."""
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tnl.site.search_index import Entry, SearchIndex, normalise, split_place
+from tnl.site.search.search_index import SearchEntry, SearchIndex, split_place
+from tnl.text import normalise
 
 PROPERTIES = settings(max_examples=200, deadline=None, derandomize=True)
 
 
 def entry(id, name, population=None, kind="commune", departement="38", cog=None):
-    return Entry(id, name, kind, departement, population, cog)
+    return SearchEntry(id, name, kind, departement, population, cog)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -56,11 +57,11 @@ def test_accents_case_hyphens_and_abbreviations():
 
 def test_codes():
     index = SearchIndex([
-        Entry("213801517", "Échirolles", "commune", "38", 37000, "38151", "213801517", ("38999",)),
-        Entry("departement-38", "Isère", "departement", "38", 1_000_000, "38"),
-        Entry("region-84", "Auvergne-Rhône-Alpes", "region", "69", 8_000_000, "84"),
-        Entry("departement-84", "Vaucluse", "departement", "84", 500_000, "84"),
-        Entry("212000046", "Ajaccio", "commune", "2A", 70000, "2A004", "212000046"),
+        SearchEntry("213801517", "Échirolles", "commune", "38", 37000, "38151", "213801517", ("38999",)),
+        SearchEntry("departement-38", "Isère", "departement", "38", 1_000_000, "38"),
+        SearchEntry("region-84", "Auvergne-Rhône-Alpes", "region", "69", 8_000_000, "84"),
+        SearchEntry("departement-84", "Vaucluse", "departement", "84", 500_000, "84"),
+        SearchEntry("212000046", "Ajaccio", "commune", "2A", 70000, "2A004", "212000046"),
     ])
     assert [e.id for e in index.search("38151")] == ["213801517"]
     assert [e.id for e in index.search("38999")] == ["213801517"]  # former code
@@ -100,8 +101,8 @@ def test_a_departement_after_the_name_or_in_brackets_narrows_the_matches():
     index = SearchIndex([entry("1", "Saint-Denis", 110000, departement="93"),
                          entry("2", "Saint-Denis", 150000, departement="974"),
                          entry("3", "L'Île-Saint-Denis", 8000, departement="93"),
-                         Entry("departement-93", "Seine-Saint-Denis", "departement", "93", 1_600_000, "93"),
-                         Entry("region-53", "Bretagne", "region", "35", 3_400_000, "53"),
+                         SearchEntry("departement-93", "Seine-Saint-Denis", "departement", "93", 1_600_000, "93"),
+                         SearchEntry("region-53", "Bretagne", "region", "35", 3_400_000, "53"),
                          entry("4", "Bretagne", 500, departement="90")])
     assert [e.id for e in index.search("Saint-Denis")][:2] == ["2", "1"]
     assert [e.id for e in index.search("Saint-Denis (93)")] == ["1", "departement-93", "3"]

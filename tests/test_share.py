@@ -12,11 +12,11 @@ from html.parser import HTMLParser
 import pytest
 from PIL import Image
 
+from tnl.build_layout import PREVIEW_SIZE, metadata_path
 from tnl.distinction_style import COLOURS, LEFT_COLOURS, NOT_LABELLED_COLOURS
-from tnl.pipeline.build import metadata_path
-from tnl.pipeline.preview_cards import SIZE, cards_dir
-from tnl.site.badges import badge_svg
-from tnl.site.serve import datasette_app
+from tnl.pipeline.preview_cards import cards_dir
+from tnl.site.http.serve import datasette_app
+from tnl.site.share.badges import badge_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -283,7 +283,7 @@ def test_the_build_writes_a_preview_image_per_laureate_and_one_for_the_site(buil
     assert not list(directory.parent.glob("cartes.*"))  # no temporary folder left behind
     for path in directory.glob("*.png"):
         with Image.open(path) as image:
-            assert image.format == "PNG" and image.size == SIZE
+            assert image.format == "PNG" and image.size == PREVIEW_SIZE
 
 
 # --- Atom feeds ---------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import urllib.request
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tnl.site.badges import badge_svg
+from tnl.site.share.badges import badge_svg
 
 
 @contextmanager

@@ -11,8 +11,8 @@ import pytest
 from conftest import DATA
 from markupsafe import escape
 
+from tnl.build_layout import metadata_path
 from tnl.pipeline import bundle, datapackage
-from tnl.pipeline.build import metadata_path
 from tnl.pipeline.metadata import column_description
 
 ZIP = bundle.zip_name(datapackage.read(DATA))  # tnl-donnees-X.Y.Z.zip
@@ -117,7 +117,7 @@ async def test_excel_csv_is_french_excel_ready(datasette):
 
 
 async def test_excel_csv_defuses_formulas():
-    from tnl.site.excel_csv import excel_cell
+    from tnl.site.exports.excel_csv import excel_cell
 
     assert excel_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     assert excel_cell("@SUM(A1)") == "'@SUM(A1)"

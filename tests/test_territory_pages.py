@@ -1,4 +1,4 @@
-"""Territory pages /territoire/<id> (HTML and .json), their redirects, 404s, and the peer rules (tnl/peers.py)."""
+"""Territory pages /territoire/<id> (HTML and .json), their redirects, 404s, and the peer rules (tnl/site/pages/peers.py)."""
 from __future__ import annotations
 
 import html
@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tnl.site import peers
+from tnl import vocabulary
+from tnl.site.pages import peers
 
 ECHIROLLES = "213801517"
 
@@ -108,7 +109,7 @@ candidates = st.lists(st.tuples(st.sampled_from(["commune", "epci"]), st.sampled
        st.sampled_from(["region", "national"]))
 def test_index_agrees_with_the_plain_rules(rows, me_index, low, high, perimeter):
     everyone = [territory(str(i), kind=kind, region=region, population=population, name=name,
-                          latest=latest(edition, distinction or None, distinction or peers.UNPUBLISHED) if edition else None)
+                          latest=latest(edition, distinction or None, distinction or vocabulary.UNPUBLISHED) if edition else None)
                 for i, (kind, region, population, edition, distinction, name) in enumerate(rows)]
     everyone.append(territory("me", population=1000))
     me, options = everyone[me_index % len(everyone)], peers.Options(low, high, perimeter)
@@ -123,14 +124,14 @@ def test_summary_counts_and_shares():
     me = territory(population=1000)
     others = [territory("a", latest=latest(2025)),
               territory("b", latest=latest(2024, "niveau_3", "Niveau 3", "niveaux_1_5", 3)),
-              territory("c", latest=latest(2025, None, peers.UNPUBLISHED, "badge_bronze_argent_or", None)),
+              territory("c", latest=latest(2025, None, vocabulary.UNPUBLISHED, "badge_bronze_argent_or", None)),
               territory("d")]
     result = peers.PeerIndex([me, *others]).find(me, peers.Options())
     summary = peers.summarise(result.counts(), result.total)
     assert summary["total"] == 4 and summary["labelled"] == 3 and summary["never_labelled"] == 1
     assert summary["labelled_share"] == 75.0
     assert [(s["distinction"], s["count"], s["share"]) for s in summary["shares"]] == [
-        ("Label Or", 1, 25.0), (peers.UNPUBLISHED, 1, 25.0), ("Niveau 3", 1, 25.0)]
+        ("Label Or", 1, 25.0), (vocabulary.UNPUBLISHED, 1, 25.0), ("Niveau 3", 1, 25.0)]
     assert peers.summarise(Counter(), 0)["labelled_share"] == 0.0
 
 
@@ -150,11 +151,11 @@ def test_page_number(value, expected):
 def test_section_paginates_the_list_but_keeps_every_marker():
     me = territory(population=1000)
     others = [dict(territory(f"{i:03}", population=900), latitude=45.0, longitude=5.0) for i in range(120)]
-    others[0]["latest"] = latest(2025, None, peers.UNPUBLISHED, "badge_bronze_argent_or", None)
+    others[0]["latest"] = latest(2025, None, vocabulary.UNPUBLISHED, "badge_bronze_argent_or", None)
     found = peers.PeerIndex([me, *others]).find(me, peers.Options())
     part = peers.section(me, found, peers.Options(), "Auvergne-Rhône-Alpes", page="3")
     assert (part["page"], part["pages"], len(part["items"]), len(part["markers"])) == (3, 3, 20, 120)
-    assert part["markers"][0] == (45.0, 5.0, "000", "T000", "", peers.UNPUBLISHED)
+    assert part["markers"][0] == (45.0, 5.0, "000", "T000", "", vocabulary.UNPUBLISHED)
     assert part["markers"][1][4:] == (None, None)
     assert part["rules"]["population_min"] == 500 and part["rules"]["population_max"] == 2000
     assert peers.section(me, found, peers.Options(), None, markers=False)["markers"] is None

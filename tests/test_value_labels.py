@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tnl.site import value_labels
+from tnl.site.french import value_labels
 
 
 def cells(html: str, column_class: str) -> list[str]:

@@ -12,11 +12,11 @@ from tnl.importers import correction as correction_step
 from tnl.importers import official as official_step
 from tnl.importers import questionnaire_import as questionnaire_step
 from tnl.pipeline import build as build_step
-from tnl.pipeline import versions as versions_step
+from tnl.pipeline import data_versions
 from tnl.pipeline.datapackage import DEFAULT_DATA_DIR
-from tnl.pipeline.validate import Rejected
 from tnl.pipeline.validate import validate as validate_step
-from tnl.site import serve as serve_step
+from tnl.problems import Rejected
+from tnl.site.http import serve as serve_step
 
 data_option = click.option(
     "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA_DIR,
@@ -74,11 +74,11 @@ def release(data_dir: Path, previous: Path | None, version: str | None, date):
     version et date dans le descripteur et dans CITATION.cff. Complétez ensuite CHANGELOG.md."""
     day = date.date() if date else datetime.date.today()
     try:
-        entry = versions_step.release(data_dir, previous, day, version)
+        entry = data_versions.release(data_dir, previous, day, version)
     except Rejected as error:
         _exit_on_problems(error.problems, "aucune version n'a été enregistrée.")
     click.echo(f"Version {entry['version']} du {entry['date']} enregistrée (précédente : {entry['previous'] or 'aucune'}).")
-    for line in versions_step.describe(entry):
+    for line in data_versions.describe(entry):
         click.echo(line)
     click.echo("Complétez CHANGELOG.md, puis lancez « tnl build ».")
 

@@ -27,8 +27,10 @@ from tnl.importers.territory_match import (
     departement_problem,
     unmatched_problem,
 )
-from tnl.pipeline.validate import Problem, Rejected, scheme_problems
-from tnl.site.search_index import normalise
+from tnl.pipeline.validate import scheme_problems
+from tnl.problems import Problem, Rejected
+from tnl.text import normalise
+from tnl.vocabulary import split_sources
 
 WHERE = "ligne de commande"
 CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
@@ -217,7 +219,7 @@ def _add(change: Change, tables: dict, data: dict, report: Report, territory_id:
         else:
             if rank > CONFIDENCE_RANK[old["confidence"]]:
                 row["confidence"] = report.confidence
-            cited = report.source_url in [s.strip() for s in old["source_urls"].split("|")]
+            cited = report.source_url in split_sources(old["source_urls"])
             row["source_urls"] = joined_sources(old["source_urls"], report.source_url)
             change.lines.append(f"Confirmé : = {edition} {who} : {label(before)} ; "
                                 f"{'source déjà citée' if cited else 'source ajoutée'} (confiance {row['confidence']})")
@@ -257,7 +259,7 @@ def _mention(change: Change, mentions: list[dict], edition: str, territory_id: s
                          "source_urls": report.source_url, "confidence": report.confidence, "added_on": today})
         change.lines.append(f"Mention ajoutée : + {edition} {territory_id} : {report.mention}")
     else:
-        cited = report.source_url in [s.strip() for s in old["source_urls"].split("|")]
+        cited = report.source_url in split_sources(old["source_urls"])
         old["source_urls"] = joined_sources(old["source_urls"], report.source_url)
         change.lines.append(f"Mention confirmée : = {edition} {territory_id} : {old['mention']} ; "
                             f"{'source déjà citée' if cited else 'source ajoutée'}")

@@ -28,19 +28,18 @@ from tnl.importers.territory_match import (
     unmatched_problem,
 )
 from tnl.pipeline.validate import (
-    Problem,
-    Rejected,
     check_file_structure,
     frictionless_problem,
     scheme_problems,
 )
-from tnl.site.search_index import normalise
+from tnl.problems import Problem, Rejected
+from tnl.text import normalise
 
 SCHEMA_PATH = PROJECT_ROOT / "schemas" / "official_list.schema.yaml"
 
 
 @dataclass
-class Entry:
+class ListedLaureate:
     """One laureate of the official list, matched to its territory."""
     line: int
     territory_id: str
@@ -56,7 +55,7 @@ class Plan:
     edition: int
     file: str
     problems: list[Problem] = field(default_factory=list)
-    entries: list[Entry] = field(default_factory=list)
+    entries: list[ListedLaureate] = field(default_factory=list)
     added: list[tuple] = field(default_factory=list)      # (entry, territory name)
     changed: list[tuple] = field(default_factory=list)    # (entry, territory name, distinction before)
     confirmed: list[tuple] = field(default_factory=list)  # (entry, territory name)
@@ -123,7 +122,7 @@ def _read_list(file: Path) -> list[tuple[int, dict]]:
         return [(reader.line_num, {k: (v or "").strip() for k, v in row.items()}) for row in reader]
 
 
-def _match(file: str, rows: list[tuple[int, dict]], data: dict) -> tuple[list[Entry], list[Problem]]:
+def _match(file: str, rows: list[tuple[int, dict]], data: dict) -> tuple[list[ListedLaureate], list[Problem]]:
     published: dict[str, set[str]] = {}
     for result in data["results"]:
         published.setdefault(result["territory_id"], set()).add(result["name_as_published"])
@@ -145,7 +144,7 @@ def _match(file: str, rows: list[tuple[int, dict]], data: dict) -> tuple[list[En
             continue
         seen[match.territory_id] = line
         mentions = [m.strip() for m in row["mentions"].split(";") if m.strip()]
-        entries.append(Entry(line, match.territory_id, row["name"], row["departement"], row["distinction"], mentions, match.method))
+        entries.append(ListedLaureate(line, match.territory_id, row["name"], row["departement"], row["distinction"], mentions, match.method))
     return entries, problems
 
 
@@ -174,7 +173,7 @@ def _diff(plan: Plan, data: dict, source_url: str, today: str) -> None:
                       and canonical(plan.mentions) == canonical(data["mentions"]))
 
 
-def _result_row(edition: str, entry: Entry, old: dict | None, source_url: str, today: str) -> dict:
+def _result_row(edition: str, entry: ListedLaureate, old: dict | None, source_url: str, today: str) -> dict:
     old_distinction = (old or {}).get("distinction") or ""
     if old is None:
         note = ""

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from tnl.pipeline import datapackage
 from tnl.pipeline.csv_writer import write_csv
-from tnl.pipeline.validate import Rejected, validate
+from tnl.pipeline.validate import validate
+from tnl.problems import Rejected
+from tnl.vocabulary import split_sources
 
 STAGING_PREFIX = ".edit-"
 
@@ -32,7 +34,7 @@ def read_csv(path: Path) -> tuple[list[str], list[dict]]:
 
 def joined_sources(*fields: str) -> str:
     """The sources of every « a | b » field, in order, each once: a row keeps every source that supports it."""
-    sources = [s.strip() for field in fields for s in field.split("|") if s.strip()]
+    sources = [s for field in fields for s in split_sources(field)]
     return " | ".join(dict.fromkeys(sources))
 
 

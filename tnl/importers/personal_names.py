@@ -18,7 +18,7 @@ from importlib import resources
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
-from tnl.site.search_index import normalise
+from tnl.text import normalise
 
 FRANCE_COLUMN = 37          # nam_dict.txt: one frequency column per country; France is the 8th, from column 30
 FRANCE_MIN_FREQUENCY = 2    # hexadecimal 1 (rare) to D (very common): 677 names from 2 up; at 1, place names (Fleury) creep in

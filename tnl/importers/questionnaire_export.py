@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from tnl import PROJECT_ROOT
-from tnl.pipeline.validate import Problem
+from tnl.problems import Problem
 
 SCHEMA_PATH = PROJECT_ROOT / "schemas" / "questionnaire_export.schema.yaml"
 TERRITORY, EDITION, CONSENT = "territoire", "edition", "accord_publication"

@@ -19,7 +19,8 @@ from tnl.importers.questionnaire_export import Export, check_export, check_mappi
 from tnl.pipeline import datapackage
 from tnl.pipeline.csv_writer import write_csv
 from tnl.pipeline.datapackage import DataPackage
-from tnl.pipeline.validate import Problem, Rejected
+from tnl.problems import Problem, Rejected
+from tnl.vocabulary import split_sources
 
 ORIGIN = "questionnaire"
 LABEL_SITE = "https://territoire-numerique-libre.org/"
@@ -92,7 +93,7 @@ def import_questionnaire(export_path: Path, edition: int, data_dir: Path, source
 
 
 def _edition_page(edition: dict) -> str:
-    urls = [u.strip() for u in edition["source_urls"].split("|")]
+    urls = split_sources(edition["source_urls"])
     return next((u for u in urls if u.startswith(LABEL_SITE)), LABEL_SITE)
 
 
@@ -131,7 +132,7 @@ def _aggregate_rows(export: Export, edition: int, indicators: dict, territories:
 
 
 def _kind_labels() -> dict[str, str]:
-    from tnl.site.peers import KIND_LABELS
+    from tnl.vocabulary import KIND_LABELS
 
     return KIND_LABELS
 

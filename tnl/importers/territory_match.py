@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tnl.pipeline.validate import Problem
-from tnl.site.search_index import normalise
+from tnl.problems import Problem
+from tnl.text import normalise
 
 METHODS = {"identifiant": "identifiant", "siren": "SIREN", "cog_code": "code officiel",
            "nom et département": "nom et département"}

@@ -1,7 +1,7 @@
 """Load the validated Data Package into SQLite with sqlite-utils, atomically.
 
 The database and its companions (metadata, zip, SHA-256 sums) are written to a staging folder and published
-together by one rename (release.py), so a failed or killed build leaves the previous release byte for byte intact.
+together by one rename (publish.py), so a failed or killed build leaves the previous release byte for byte intact.
 """
 from __future__ import annotations
 
@@ -12,9 +12,18 @@ from typing import Callable
 import sqlite_utils
 from sqlite_utils.db import DescIndex
 
-from tnl.pipeline import bundle, metadata, preview_cards, published, release, versions
+from tnl.build_layout import SUMS_NAME, metadata_path
+from tnl.pipeline import (
+    bundle,
+    data_versions,
+    metadata,
+    preview_cards,
+    publish,
+    published,
+)
 from tnl.pipeline.datapackage import DataPackage
-from tnl.pipeline.validate import Problem, Rejected, read_valid
+from tnl.pipeline.validate import read_valid
+from tnl.problems import Problem, Rejected
 
 DEFAULT_OUTPUT = Path("build/tnl.db")
 VIEWS_SQL = Path(__file__).with_name("views.sql")
@@ -57,38 +66,33 @@ def build(data_dir: Path, output: Path, report: Callable[[str], None] = lambda m
     """Validate data_dir, then publish the database at output; raise Rejected and keep output as it was on failure."""
     output = Path(output)
     try:
-        with release.locked(output.parent):
+        with publish.locked(output.parent):
             report("Validation du paquet de données…")
             package = read_valid(data_dir)
-            with release.staging(output.parent) as staged:
+            with publish.staging(output.parent) as staged:
                 database = staged / output.name
                 _write(package, database, report)
                 _write_companions(package, database, report)
                 preview_cards.write_cards(database, report)
-                release.publish(staged, output.parent)
-    except release.BuildLocked:
+                publish.publish(staged, output.parent)
+    except publish.BuildLocked:
         raise Rejected([Problem(str(output.parent), 0, "", "une autre construction est en cours dans ce dossier ; "
                                                          "attendu : qu'elle se termine avant d'en lancer une autre")]) from None
     report(f"Base écrite : {output} ({output.stat().st_size / 1e6:.1f} Mo)")
     return output
 
 
-def metadata_path(database: Path) -> Path:
-    """The Datasette metadata written beside a database by the build."""
-    return Path(database).with_name("metadata.json")
-
-
 def _write_companions(package: DataPackage, database: Path, report: Callable[[str], None]) -> None:
     """Metadata for Datasette, the Data Package zip and the SHA-256 sums, beside the database in the staging folder."""
     report("Métadonnées, archive du paquet de données et sommes SHA-256…")
     composed = metadata.compose(metadata.read_base(), package, database.stem)
-    composed["tnl_versions"] = versions.status(package)  # for the « Versions » page and the downloads
+    composed["tnl_versions"] = data_versions.status(package)  # for the « Versions » page and the downloads
     if not composed["tnl_versions"]["released"]:
         report(f"Attention : les données diffèrent de la version {package.descriptor.get('version')} enregistrée dans "
-               f"{versions.HISTORY_NAME} ; lancez « tnl release » avant de les publier comme une version.")
+               f"{data_versions.HISTORY_NAME} ; lancez « tnl release » avant de les publier comme une version.")
     metadata_path(database).write_text(json.dumps(composed, ensure_ascii=False, indent=2), encoding="utf-8")
     archive = bundle.write_zip(package, database.with_name(bundle.zip_name(package)))
-    bundle.write_sums([database, archive], database.with_name(bundle.SUMS_NAME))
+    bundle.write_sums([database, archive], database.with_name(SUMS_NAME))
 
 
 def _write(package: DataPackage, path: Path, report: Callable[[str], None]) -> None:

@@ -12,12 +12,11 @@ import json
 import zipfile
 from pathlib import Path
 
+from tnl.build_layout import ZIP_PREFIX
 from tnl.pipeline import confinement, datapackage, published
 from tnl.pipeline.csv_writer import format_row
 from tnl.pipeline.datapackage import DataPackage
 
-ZIP_PREFIX = "tnl-donnees-"
-SUMS_NAME = "SHA256SUMS"
 DESCRIPTOR_JSON = "datapackage.json"
 PROVENANCE = "georef/provenance.json"
 FIXED_TIME = (2016, 1, 1, 0, 0, 0)
@@ -73,10 +72,3 @@ def write_sums(paths: list[Path], sums_path: Path) -> dict[str, str]:
     sums = {p.name: sha256(p) for p in paths}
     sums_path.write_text("".join(f"{digest}  {name}\n" for name, digest in sums.items()), encoding="utf-8")
     return sums
-
-
-def read_sums(sums_path: Path) -> dict[str, str]:
-    if not sums_path.is_file():
-        return {}
-    pairs = (line.split("  ", 1) for line in sums_path.read_text(encoding="utf-8").splitlines() if line)
-    return {name: digest for digest, name in pairs}

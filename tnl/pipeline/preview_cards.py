@@ -16,11 +16,15 @@ from typing import Callable
 
 from PIL import Image, ImageDraw, ImageFont
 
+from tnl.build_layout import (
+    PREVIEW_DIRECTORY,
+    PREVIEW_HEIGHT,
+    PREVIEW_SIZE,
+    PREVIEW_WIDTH,
+    SITE_PREVIEW,
+)
 from tnl.distinction_style import LABEL_OWN, LEFT_COLOURS, colours, short_label
 
-DIRECTORY = "cartes"
-SITE_CARD = "site"
-SIZE = WIDTH, HEIGHT = 1200, 630  # the size OpenGraph and Twitter's large cards display without cropping
 MARGIN = 70
 LINE_HEIGHT = 1.2
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
@@ -35,7 +39,7 @@ KINDS = {"commune": "Commune", "epci": "Intercommunalité", "departement": "Dép
 
 
 def cards_dir(database: Path) -> Path:
-    return Path(database).with_name(DIRECTORY)
+    return Path(database).with_name(PREVIEW_DIRECTORY)
 
 
 @cache  # loading a face costs more than drawing a card's text with it
@@ -65,11 +69,11 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, size: int, width: int, height: i
 
 
 def _canvas() -> tuple[Image.Image, ImageDraw.ImageDraw]:
-    image = Image.new("RGB", SIZE, BACKGROUND)
+    image = Image.new("RGB", PREVIEW_SIZE, BACKGROUND)
     draw = ImageDraw.Draw(image)
-    draw.rectangle([0, 0, WIDTH, 96], fill=LEFT_COLOURS[0])
+    draw.rectangle([0, 0, PREVIEW_WIDTH, 96], fill=LEFT_COLOURS[0])
     draw.text((MARGIN, 48), LABEL_OWN, font=font(40, bold=True), fill=LEFT_COLOURS[1], anchor="lm")
-    draw.text((MARGIN, HEIGHT - 40), "Données ouvertes du label · ADULLACT · Licence Ouverte 2.0", font=font(26), fill=MUTED, anchor="lm")
+    draw.text((MARGIN, PREVIEW_HEIGHT - 40), "Données ouvertes du label · ADULLACT · Licence Ouverte 2.0", font=font(26), fill=MUTED, anchor="lm")
     return image, draw
 
 
@@ -81,7 +85,7 @@ def _save(image: Image.Image, path: Path) -> None:
 
 def laureate_card(row: dict) -> Image.Image:
     image, draw = _canvas()
-    lines, face = _wrap(draw, row["name"], 76, WIDTH - 2 * MARGIN, 250)
+    lines, face = _wrap(draw, row["name"], 76, PREVIEW_WIDTH - 2 * MARGIN, 250)
     y = 130
     for line in lines:
         draw.text((MARGIN, y), line, font=face, fill=TEXT)
@@ -113,10 +117,10 @@ def write_cards(database: Path, report: Callable[[str], None] = lambda message: 
         conn.row_factory = sqlite3.Row
         rows = [dict(r) for r in conn.execute(LAUREATES_SQL)]
     report(f"Images d'aperçu des liens ({len(rows) + 1})…")
-    fresh = Path(tempfile.mkdtemp(prefix=DIRECTORY + ".", dir=target.parent))
+    fresh = Path(tempfile.mkdtemp(prefix=PREVIEW_DIRECTORY + ".", dir=target.parent))
     try:
         os.chmod(fresh, 0o755)
-        _save(site_card(), fresh / f"{SITE_CARD}.png")
+        _save(site_card(), fresh / f"{SITE_PREVIEW}.png")
         for row in rows:
             _save(laureate_card(row), fresh / f"{row['id']}.png")
         previous = target.with_name(fresh.name + ".old")

@@ -10,7 +10,6 @@ import csv
 import functools
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -20,6 +19,7 @@ from stdnum.fr import siren
 
 from tnl.pipeline import confinement, datapackage
 from tnl.pipeline.datapackage import DESCRIPTOR_NAME, DataPackage, DescriptorRefused
+from tnl.problems import Problem, Rejected
 
 TYPE_NAMES = {
     "integer": "un nombre entier",
@@ -29,35 +29,6 @@ TYPE_NAMES = {
     "boolean": "true ou false",
 }
 SIREN_COLUMNS = ("siren", "epci_siren")
-
-
-class Rejected(Exception):
-    """Raised by a pipeline step (build, imports) with the problems that stopped it; it wrote nothing."""
-
-    def __init__(self, problems: list["Problem"]):
-        super().__init__(f"{len(problems)} problème(s)")
-        self.problems = problems
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    file: str
-    row: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        """Short whatever the input: a field name or a value quoted from a file never runs longer than an excerpt."""
-        where = excerpt(self.file, 100)
-        if self.row:
-            where += f", ligne {self.row}"
-        if self.field:
-            where += f", champ « {excerpt(self.field, 80)} »"
-        return f"{where} : {excerpt(self.message, 2000)}"
-
-
-def excerpt(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def validate(data_dir: Path) -> list[Problem]:

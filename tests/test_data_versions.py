@@ -1,0 +1,136 @@
+"""Releases of the data: semantic versions computed from the changes, the history of data/versions.json, the
+« Versions » page, and CHANGELOG.md, CITATION.cff and the descriptor telling the same version."""
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import DATA, ROOT, set_cell
+
+from tnl.cli import cli
+from tnl.pipeline import bundle, data_versions, datapackage
+from tnl.problems import Rejected
+
+DAY = datetime.date(2026, 12, 1)
+
+
+def refusal(*args) -> str:
+    with pytest.raises(Rejected) as caught:
+        data_versions.release(*args)
+    return " / ".join(str(problem) for problem in caught.value.problems)
+
+
+def released_zip(data: Path, tmp_path: Path) -> Path:
+    return bundle.write_zip(datapackage.read(data), tmp_path / f"{datapackage.read(data).descriptor['version']}.zip")
+
+
+@pytest.fixture
+def first_release(package_dir, tmp_path) -> tuple[Path, Path]:
+    """The fixture package released as 1.0.0, and its published zip."""
+    entry = data_versions.release(package_dir, None, datetime.date(2026, 11, 1))
+    assert (entry["version"], entry["previous"], entry["rows"]) == ("1.0.0", None, [])
+    return package_dir, released_zip(package_dir, tmp_path)
+
+
+def test_first_release_counts_every_row_per_edition(first_release):
+    data, _ = first_release
+    entry = data_versions.history(data)[0]
+    assert {"resource": "results", "edition": 2023, "added": 2, "changed": 0, "removed": 0} in entry["summary"]
+    descriptor = datapackage.read(data).descriptor
+    assert (descriptor["version"], descriptor["created"]) == ("1.0.0", "2026-11-01T00:00:00Z")
+    assert data_versions.status(datapackage.read(data))["released"]
+
+
+def test_a_correction_is_a_patch_listing_the_cell(first_release):
+    data, previous = first_release
+    set_cell(data / "results.csv", 3, "distinction", "niveau_4")
+    result = CliRunner().invoke(cli, ["release", "--data", str(data), "--previous", str(previous), "--date", "2026-12-01"])
+    assert result.exit_code == 0, result.output
+    assert "Version 1.0.1 du 2026-12-01 enregistrée (précédente : 1.0.0)" in result.output
+    assert "- édition 2023, results : 1 ligne(s) modifiée(s)" in result.output
+    entry = data_versions.history(data)[0]
+    assert entry["rows"] == [{"resource": "results", "edition": 2023, "key": [2023, "213801517"], "label": "Échirolles",
+                              "change": "changed", "columns": {"distinction": ["niveau_5", "niveau_4"]}}]
+    assert [e["version"] for e in data_versions.history(data)] == ["1.0.1", "1.0.0"]
+
+
+def test_added_rows_are_a_minor_version(first_release):
+    data, previous = first_release
+    with open(data / "results.csv", "a", encoding="utf-8") as f:
+        f.write("2025,210500740,bronze,Lettret,05,https://example.org/lettret,medium,sure,,\n")
+    entry = data_versions.release(data, previous, DAY)
+    assert entry["version"] == "1.1.0"
+    assert entry["summary"] == [{"resource": "results", "edition": 2025, "added": 1, "changed": 0, "removed": 0}]
+
+
+def test_a_removed_column_is_a_major_version(first_release):
+    data, _ = first_release
+    current = datapackage.read(data)
+    previous = datapackage.read(data)
+    previous.resource("results")["schema"]["fields"].append({"name": "ancienne", "type": "string"})
+    diff = data_versions.compare(previous, current)
+    assert diff.structure == ["colonne retirée : results.ancienne"] and diff.breaking
+    assert data_versions.next_version("1.4.2", diff, set(), set()) == "2.0.0"
+
+
+def test_release_refuses_what_it_cannot_vouch_for(first_release, tmp_path):
+    data, previous = first_release
+    assert "aucun changement depuis la version précédente" in refusal(data, previous, DAY)
+    assert "le paquet de la version 1.0.0 est nécessaire" in refusal(data, None, DAY)
+    with open(data / "results.csv", "a", encoding="utf-8") as f:
+        f.write("2025,210500740,bronze,Lettret,05,https://example.org/lettret,medium,sure,,\n")
+    assert "version 1.0.1 trop basse pour ces changements ; attendu : au moins 1.1.0" in refusal(data, previous, DAY, "1.0.1")
+    assert "version « 1.1 » invalide" in refusal(data, previous, DAY, "1.1")
+    assert "ce paquet n'est pas celui de la version 1.0.0" in refusal(data, released_zip(data, tmp_path), DAY)
+    assert [e["version"] for e in data_versions.history(data)] == ["1.0.0"]  # nothing recorded by a refusal
+
+
+def test_project_data_are_those_of_their_latest_release():
+    """data/ changed without `tnl release` would publish unreleased figures under a released version number."""
+    package = datapackage.read(DATA)
+    status = data_versions.status(package)
+    assert status["released"], "lancez « tnl release --previous tnl-donnees-X.Y.Z.zip »"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", package.descriptor["version"])
+
+
+def test_citation_changelog_and_descriptor_tell_the_same_version():
+    package = datapackage.read(DATA).descriptor
+    latest = data_versions.history(DATA)[0]
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    schema = json.loads((ROOT / "tests" / "fixtures" / "cff" / "schema-1.2.0.json").read_text(encoding="utf-8"))
+    citation_json = json.loads(json.dumps(citation, default=str))  # dates as ISO text, as the CFF schema reads them
+    jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker()).validate(citation_json)
+    assert all("name" in author and "family-names" not in author for author in citation["authors"])
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    released = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - (\d{4}-\d{2}-\d{2})$", changelog, flags=re.M)
+    assert released == [(e["version"], e["date"]) for e in data_versions.history(DATA)]
+    assert (citation["version"], str(citation["date-released"])) == (latest["version"], latest["date"]) == \
+        (package["version"], package["created"][:10])
+
+
+async def test_versions_page_lists_what_changed_per_edition(datasette):
+    html = (await datasette.client.get("/versions")).text
+    assert "Version 1.1.0 — 30 novembre 2026" in html and "Version 1.0.0 — 30 novembre 2026" in html
+    assert "ville de Mions</strong> (2021 · 216902833) : ligne ajoutée" in html
+    assert "<code>distinction</code> : (vide) → niveau_4" in html
+    assert "<code>status</code> : unresolved → resolved" in html
+    assert "Première version publiée" in html
+    assert "version de travail" not in html
+
+
+def test_zips_from_before_1_1_0_are_read_from_their_folder(first_release, tmp_path):
+    """Until 1.0.0 the zip held the package in one folder, territoire-numerique-libre/."""
+    data, flat = first_release
+    nested = tmp_path / "nested.zip"
+    with zipfile.ZipFile(flat) as source, zipfile.ZipFile(nested, "w") as target:
+        for name in source.namelist():
+            target.writestr(f"territoire-numerique-libre/{name}", source.read(name))
+    package = data_versions.read_package(nested, tmp_path / "scratch")
+    assert data_versions.digests(package) == data_versions.history(data)[0]["digests"]

@@ -1,0 +1,1 @@
+"""Downloads: complete CSV, spreadsheet-safe CSV, .xlsx, the published package's files."""

@@ -1,0 +1,242 @@
+"""Serve repeated GET requests from memory: the database is immutable, so a response computed once stays true.
+
+- Single flight: concurrent requests for one response nobody has computed yet wait for the first one instead of
+  all computing it (a burst on a new URL costs one computation).
+- Each kept response is stored once as sent (with Content-Length, never chunked) and once gzipped when that is
+  worth it; clients that accept gzip get the compressed copy (`Vary: Accept-Encoding`).
+- A strong ETag derived from the site's fingerprint (database hash and site code) and the URL; `If-None-Match` gets a 304.
+- Cache-Control on every cacheable response that has none, with Datasette's `default_cache_ttl`.
+- Bounded LRU: total bytes, bytes per response, number of entries and key length. 404s are kept only for URLs
+  without a query string (arbitrary query strings would fill the cache with junk). Responses that set cookies
+  or say `no-store`/`private` are never kept.
+"""
+from __future__ import annotations
+
+import asyncio
+import gzip
+import hashlib
+from collections import OrderedDict
+from functools import wraps
+from typing import Callable, NamedTuple
+
+MAX_TOTAL_BYTES = 64 * 1024 * 1024
+MAX_RESPONSE_BYTES = 2 * 1024 * 1024
+MAX_ENTRIES = 20_000
+MAX_KEY_BYTES = 2048  # host + path + query string; longer URLs are computed every time
+ENTRY_OVERHEAD = 512  # bytes an entry costs beyond its bodies and key (headers, tuples, dict slot)
+NOT_FOUND_MAX_AGE = 60
+MIN_GZIP_BYTES = 512
+COMPRESSIBLE = (b"text/", b"application/json", b"application/javascript", b"application/xml",
+                b"application/atom+xml", b"application/geo+json", b"image/svg+xml")
+# Set per representation when the response is sent, never stored (an app's own Content-Encoding is kept as is).
+REPRESENTATION_HEADERS = {b"content-length", b"transfer-encoding", b"etag", b"x-cache"}
+
+
+class CachedResponse(NamedTuple):
+    status: int
+    headers: tuple  # ((name, value), ...) lowercase names, without the representation headers
+    body: bytes
+    gzipped: bytes | None
+    etag: bytes | None  # of the identity body; the gzipped one adds `-gz`
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.gzipped or b"") + ENTRY_OVERHEAD
+
+
+class ResponseCache:
+    def __init__(self, max_total_bytes: int = MAX_TOTAL_BYTES, max_response_bytes: int = MAX_RESPONSE_BYTES,
+                 max_entries: int = MAX_ENTRIES):
+        self.max_total_bytes = max_total_bytes
+        self.max_response_bytes = max_response_bytes
+        self.max_entries = max_entries
+        self.entries: OrderedDict = OrderedDict()
+        self.total_bytes = 0
+        self.in_flight: dict = {}  # key -> asyncio.Event set when the first request has its response
+
+    def get(self, key) -> CachedResponse | None:
+        entry = self.entries.get(key)
+        if entry is not None:
+            self.entries.move_to_end(key)
+        return entry
+
+    def put(self, key, entry: CachedResponse) -> None:
+        if len(entry.body) > self.max_response_bytes or key in self.entries:
+            return
+        self.entries[key] = entry
+        self.total_bytes += entry.size + _key_size(key)
+        while self.total_bytes > self.max_total_bytes or len(self.entries) > self.max_entries:
+            evicted_key, evicted = self.entries.popitem(last=False)
+            self.total_bytes -= evicted.size + _key_size(evicted_key)
+
+
+def _key_size(key) -> int:
+    return sum(len(part) for part in key)
+
+
+def cache_key(scope):
+    if scope["type"] != "http" or scope["method"] != "GET":
+        return None
+    headers = dict(scope.get("headers") or [])
+    if b"cookie" in headers or b"authorization" in headers:
+        return None
+    key = (headers.get(b"host", b""), scope["path"].encode(), scope.get("query_string", b""))
+    return key if _key_size(key) <= MAX_KEY_BYTES else None
+
+
+def etag_for(fingerprint: str, key) -> bytes:
+    """Strong validator of one URL for one database and code: same bytes on every replica serving them."""
+    url = hashlib.sha256(b"\0".join(key)).hexdigest()[:16]
+    return f'"{fingerprint[:16]}-{url}"'.encode()
+
+
+def make_entry(status: int, headers, body: bytes, etag: bytes, max_age: int) -> CachedResponse:
+    """The response as it will be stored: representation headers removed, Cache-Control and Vary added, gzipped once."""
+    kept = [(bytes(name).lower(), bytes(value)) for name, value in headers]
+    names = {name for name, _ in kept}
+    own_etag = next((value for name, value in kept if name == b"etag"), None)
+    kept = [(name, value) for name, value in kept if name not in REPRESENTATION_HEADERS]
+    if b"cache-control" not in names and status in (200, 301, 302, 404):
+        kept.append((b"cache-control", f"public, max-age={max_age if status != 404 else NOT_FOUND_MAX_AGE}".encode()))
+    content_type = next((value for name, value in kept if name == b"content-type"), b"")
+    gzipped = None
+    if content_type.startswith(COMPRESSIBLE) and b"content-encoding" not in names:
+        kept = [(name, value) for name, value in kept if name != b"vary"] + [(b"vary", _vary(headers))]
+        if len(body) >= MIN_GZIP_BYTES:
+            gzipped = gzip.compress(body, compresslevel=6, mtime=0)
+            gzipped = gzipped if len(gzipped) < len(body) else None
+    cache_control = b",".join(value for name, value in kept if name == b"cache-control").lower()
+    validated = status == 200 and b"no-store" not in cache_control  # nothing to revalidate in a health probe
+    return CachedResponse(status, tuple(kept), body, gzipped, (own_etag or etag) if validated else None)
+
+
+def _vary(headers) -> bytes:
+    values = [bytes(v) for name, v in headers if bytes(name).lower() == b"vary"]
+    fields = [f.strip() for v in values for f in v.split(b",") if f.strip()]
+    if b"accept-encoding" not in {f.lower() for f in fields}:
+        fields.append(b"Accept-Encoding")
+    return b", ".join(fields)
+
+
+def accepts_gzip(value: bytes) -> bool:
+    for part in value.lower().split(b","):
+        coding, _, params = part.partition(b";")
+        if coding.strip() in (b"gzip", b"*"):
+            quality = params.strip().removeprefix(b"q=").strip() if params.strip().startswith(b"q=") else b"1"
+            try:
+                return float(quality) > 0
+            except ValueError:
+                return False
+    return False
+
+
+def not_modified(entry_etags: tuple, if_none_match: bytes | None) -> bool:
+    if not if_none_match or not any(entry_etags):
+        return False
+    candidates = {tag.strip().removeprefix(b"W/") for tag in if_none_match.split(b",")}
+    return b"*" in candidates or any(tag in candidates for tag in entry_etags if tag)
+
+
+async def send_entry(entry: CachedResponse, request_headers: dict, send, cache_status: bytes) -> None:
+    gzipped = entry.gzipped is not None and accepts_gzip(request_headers.get(b"accept-encoding", b""))
+    body = entry.gzipped if gzipped else entry.body
+    etag = entry.etag and (entry.etag[:-1] + b'-gz"' if gzipped else entry.etag)
+    headers = [*entry.headers, (b"x-cache", cache_status)]
+    if etag:
+        headers.append((b"etag", etag))
+    gz_etag = entry.etag and entry.etag[:-1] + b'-gz"'
+    if not_modified((entry.etag, gz_etag), request_headers.get(b"if-none-match")):
+        kept = {b"cache-control", b"vary", b"etag", b"x-cache", b"expires", b"access-control-allow-origin"}
+        await send({"type": "http.response.start", "status": 304,
+                    "headers": [(name, value) for name, value in headers if name in kept]})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    if gzipped:
+        headers.append((b"content-encoding", b"gzip"))
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": entry.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def wrap(app, cache: ResponseCache, fingerprint: Callable[[], str], max_age: Callable[[], int]):
+    """`fingerprint()` identifies the served database and code (ETags); `max_age()` is the Cache-Control max-age."""
+    @wraps(app)
+    async def cached_app(scope, receive, send):
+        key = cache_key(scope)
+        if key is None:
+            await app(scope, receive, send)
+            return
+        request_headers = dict(scope.get("headers") or [])
+        entry = cache.get(key)
+        flight = cache.in_flight.get(key)
+        if entry is None and flight is not None:
+            await flight.wait()  # another request is computing this response: use its result
+            entry = cache.get(key)
+        if entry is not None:
+            await send_entry(entry, request_headers, send, b"hit")
+            return
+        first = key not in cache.in_flight
+        if first:
+            cache.in_flight[key] = asyncio.Event()
+        try:
+            await _compute(app, scope, receive, send, cache, key, request_headers, fingerprint, max_age)
+        finally:
+            if first:
+                cache.in_flight.pop(key).set()
+
+    return cached_app
+
+
+async def _compute(app, scope, receive, send, cache, key, request_headers, fingerprint, max_age) -> None:
+    """Run the app with its response held back while it fits in the cache; past that size, stream it as it comes."""
+    started: dict = {}
+    chunks: list = []
+    size = 0
+    streaming = swallowing = False
+
+    async def holding_send(event):
+        nonlocal size, streaming, swallowing
+        if swallowing:
+            return
+        if streaming:
+            await send(event)
+        elif event["type"] == "http.response.start":
+            started.update(event)
+        elif event["type"] == "http.response.body":
+            chunks.append(event.get("body", b""))
+            size += len(chunks[-1])
+            if size > cache.max_response_bytes and event.get("more_body"):
+                # Too big to keep: the same validators and Cache-Control, then the rest flows without being held.
+                head = make_entry(started["status"], started.get("headers") or [], b"", etag_for(fingerprint(), key), max_age())
+                if not_modified((head.etag,), request_headers.get(b"if-none-match")):
+                    swallowing = True
+                    await send_entry(head, request_headers, send, b"miss")
+                    return
+                streaming = True
+                headers = [*head.headers, (b"x-cache", b"miss"), *([(b"etag", head.etag)] if head.etag else [])]
+                headers += [(n, v) for n, v in started.get("headers") or [] if bytes(n).lower() == b"content-length"]
+                await send({"type": "http.response.start", "status": started["status"], "headers": headers})
+                await send({"type": "http.response.body", "body": b"".join(chunks), "more_body": True})
+                chunks.clear()
+
+    await app(scope, receive, holding_send)
+    if streaming or swallowing or not started:
+        return
+    entry = make_entry(started["status"], started.get("headers") or [], b"".join(chunks),
+                       etag_for(fingerprint(), key), max_age())
+    if _keepable(entry, key):
+        cache.put(key, entry)
+        flight = cache.in_flight.get(key)
+        if flight is not None:
+            flight.set()  # waiters can be served while this response is still being sent
+    await send_entry(entry, request_headers, send, b"miss")
+
+
+def _keepable(entry: CachedResponse, key) -> bool:
+    names = {name for name, _ in entry.headers}
+    cache_control = b",".join(value for name, value in entry.headers if name == b"cache-control").lower()
+    if entry.status not in (200, 301, 302, 404) or b"set-cookie" in names:
+        return False
+    if b"no-store" in cache_control or b"private" in cache_control:
+        return False
+    return entry.status != 404 or not key[2]  # a 404 is kept only for a URL without a query string

@@ -1,0 +1,65 @@
+"""Serve a built database with Datasette: one process, read-only, with the project's metadata, plugins and templates."""
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from tnl import PROJECT_ROOT
+from tnl.build_layout import metadata_path
+from tnl.site.http.connections import BoundedH11Protocol
+
+SETTINGS = {
+    "suggest_facets": "off",  # facet suggestions made a JSON page 25x slower on the 35k-row territories table
+    "sql_time_limit_ms": "3000",
+    "facet_time_limit_ms": "500",
+    "allow_download": "on",
+    "default_page_size": "50",
+    "max_returned_rows": "2000",
+    "default_cache_ttl": "3600",
+}
+KEEP_ALIVE_SECONDS = 5  # an idle kept-alive connection is closed after this long
+MAX_HEAD_BYTES = 32 * 1024  # request line and headers; above request_limits' query-string bound, which answers in French
+# asyncio accepts up to `backlog` sockets at once before any of them runs connection_made, where the connection cap
+# applies: uvicorn's 2,048 let a burst of slow clients take every file descriptor before the cap could close them.
+ACCEPT_BATCH = 128
+
+
+def datasette_app(database: Path):
+    """The site as an in-process Datasette: served by `serve`, and used as such by tests and benchmarks.
+
+    The database path is resolved once: `build/tnl.db` links to the current release (tnl/pipeline/publish.py), and
+    this process keeps serving the release it opened (database, metadata, downloads, ETags) whatever is built next."""
+    from datasette.app import Datasette
+
+    database = Path(database).resolve()
+    return Datasette(
+        immutables=[str(database)],
+        metadata=json.loads(metadata_path(database).read_text(encoding="utf-8")),
+        plugins_dir=str(PROJECT_ROOT / "plugins"),
+        template_dir=str(PROJECT_ROOT / "templates"),
+        static_mounts=[("static", str(PROJECT_ROOT / "static"))],
+        settings={name: _setting_value(value) for name, value in SETTINGS.items()},
+        cors=True,
+    )
+
+
+def _setting_value(value: str):
+    return {"on": True, "off": False}.get(value, int(value) if value.isdigit() else value)
+
+
+def serve(database: Path, host: str, port: int) -> None:
+    """Datasette's app under uvicorn, run here rather than by `datasette serve` for the connection limits it cannot
+    set: a deadline for request heads and a bounded number of connections (connections.py), a short keep-alive."""
+    import uvicorn
+
+    datasette = datasette_app(database)
+    config = uvicorn.Config(datasette.app(), host=host, port=port, lifespan="on", log_level="info",
+                            http=BoundedH11Protocol, timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                            h11_max_incomplete_event_size=MAX_HEAD_BYTES, backlog=ACCEPT_BATCH)
+
+    async def run():
+        await datasette.invoke_startup()  # indexes built before the first visitor, as `datasette serve` does
+        await uvicorn.Server(config).serve()
+
+    asyncio.run(run())

@@ -1,0 +1,175 @@
+"""A page for every territory at /territoire/<id> (and <id>.json): history, mentions, indicators and peers."""
+from __future__ import annotations
+
+import itertools
+import re
+from urllib.parse import urlencode
+
+from datasette import Response
+from markupsafe import Markup
+
+from tnl import vocabulary
+from tnl.site.french.templating import synchronous_environment
+from tnl.site.french.value_labels import CONFIDENCE, MATCH, ORIGIN
+from tnl.site.http.instance_cache import computed_once, database
+from tnl.site.pages import peers as peer_rules
+from tnl.site.share.previews import territory_preview
+from tnl.site.share.public_url import absolute
+from tnl.site.share.sharing import territory_snippets
+from tnl.vocabulary import split_sources
+
+ID = r"[A-Za-z0-9_-]{1,100}"
+REDIRECTS = {"commune": lambda ref, code: ref["communes"].get(code.upper()), "epci": lambda ref, code: code,
+             "departement": lambda ref, code: f"departement-{code.upper()}",
+             "region": lambda ref, code: f"region-{code}"}
+TERRITORIES_SQL = """
+select t.id, t.name, t.kind, t.epci_type, t.cog_code, t.siren, t.departement_code, t.region_code, t.epci_siren,
+  t.population, t.population_year, t.latitude, t.longitude, t.former_cog_codes, t.note,
+  l.latest_edition, l.latest_distinction, l.latest_distinction_label, e.distinction_scheme, d.rank
+from territories t left join labelled_territories l on l.id = t.id
+left join editions e on e.edition = l.latest_edition left join distinctions d on d.id = l.latest_distinction
+"""
+HISTORY_SQL = """
+select r.edition, e.distinction_scheme as scheme, r.distinction, coalesce(d.label, :unpublished) as distinction_label,
+  d.rank as distinction_rank, r.name_as_published, r.source_urls, r.confidence, r.match_confidence, r.match_note, r.note
+from results r join editions e on e.edition = r.edition left join distinctions d on d.id = r.distinction
+where r.territory_id = :id order by r.edition
+"""
+MENTIONS_SQL = "select edition, mention, source_urls, confidence from mentions where territory_id = :id order by edition, mention"
+DOCUMENTED_SQL = "select territory_id from results union select territory_id from mentions union select territory_id from indicator_values"
+INDICATORS_SQL = """
+select i.domain, v.indicator, i.label, i.unit, i.type, v.edition, v.value, v.origin, v.source_url, v.date, v.note
+from indicator_values v join indicators i on i.code = v.indicator where v.territory_id = :id order by i.domain, i.label, v.date
+"""
+def _rows(conn, sql: str, params=()):
+    cursor = conn.cursor()  # not conn.row_factory: the connection is Datasette's and shared
+    cursor.row_factory = lambda cursor, row: {c[0]: v for c, v in zip(cursor.description, row)}
+    return cursor.execute(sql, params)
+
+
+def _load(conn) -> dict:
+    territories, communes = {}, {}
+    for row in _rows(conn, TERRITORIES_SQL):
+        edition = row.pop("latest_edition")
+        latest = {"edition": edition, "distinction": row.pop("latest_distinction"), "label": row.pop("latest_distinction_label"),
+                  "scheme": row.pop("distinction_scheme"), "rank": row.pop("rank")}
+        row["latest"] = latest if edition else None
+        territories[row["id"]] = row
+        if row["kind"] == "commune":
+            for code in [row["cog_code"], *(row["former_cog_codes"] or "").split(";")]:
+                communes.setdefault(code.strip().upper(), row["id"])
+    editions = _rows(conn, "select edition, distinction_scheme as scheme from editions order by edition").fetchall()
+    scales = {scheme: [d["label"].split(" (")[0] for d in rows] for scheme, rows in itertools.groupby(
+        _rows(conn, "select scheme, label from distinctions order by scheme, rank"), key=lambda d: d["scheme"])}
+    return {"territories": territories, "communes": communes, "peers": peer_rules.PeerIndex(territories.values()),
+            "documented": {row[0] for row in conn.execute(DOCUMENTED_SQL)},
+            "editions": editions, "scales": scales}
+
+
+async def references(datasette) -> dict:
+    """Everything small and immutable, read once per process (about 36,000 territories), and the content template."""
+    async def load():
+        loaded = await database(datasette).execute_fn(_load)
+        loaded["content"] = synchronous_environment(datasette.jinja_env.loader).get_template("_territoire_contenu.html")
+        return loaded
+    return await computed_once(datasette, ("territories",), load)
+
+
+def _link(ref: dict, territory_id: str | None) -> dict | None:
+    target = ref["territories"].get(territory_id or "")
+    return target and {"id": target["id"], "name": target["name"], "url": f"/territoire/{target['id']}"}
+
+
+def _panels(editions: list[dict]) -> list[dict]:
+    """Consecutive editions sharing a scheme: each panel of the chart has its own scale, never one line across."""
+    panels, start = [], 0
+    for scheme, group in itertools.groupby(editions, key=lambda e: e["scheme"]):
+        count = len(list(group))
+        panels.append({"scheme": scheme, "first": start, "last": start + count - 1})
+        start += count
+    return panels
+
+
+async def territory_data(datasette, ref: dict, territory: dict, args, markers: bool = True) -> dict:
+    db, params = database(datasette), {"id": territory["id"], "unpublished": vocabulary.UNPUBLISHED}
+    history = mentions = indicators = []
+    if territory["id"] in ref["documented"]:  # most territories have no result, mention or indicator: no trip for them
+        # One trip to the database thread for the three small indexed queries, rather than three.
+        history, mentions, indicators = await db.execute_fn(
+            lambda conn: [_rows(conn, sql, params).fetchall() for sql in (HISTORY_SQL, MENTIONS_SQL, INDICATORS_SQL)])
+    for row in history:
+        row["source_urls"] = split_sources(row["source_urls"])
+    indicators = [dict(r, origin_label=ORIGIN.get(r["origin"], r["origin"])) for r in indicators]
+    options = peer_rules.parse_options(args, territory)
+    found = ref["peers"].find(territory, options)
+    region = _link(ref, f"region-{territory['region_code']}")
+    return {
+        "territory": dict(territory, kind_label=vocabulary.KIND_LABELS.get(territory["kind"], territory["kind"]),
+                          url=f"/territoire/{territory['id']}",
+                          departement=_link(ref, f"departement-{territory['departement_code']}"), region=region,
+                          epci=_link(ref, territory["epci_siren"])),
+        "editions": ref["editions"],
+        "history": history,
+        "mentions": mentions,
+        "indicators": [{"domain": domain, "values": list(values)} for domain, values in itertools.groupby(indicators, key=lambda r: r["domain"])],
+        "peers": peer_rules.section(territory, found, options, region and region["name"], args.get("page"), markers),
+    }
+
+
+def _query(args, **changes) -> str:
+    params = {k: args.get(k) for k in ("min", "max", "perimetre", "page") if args.get(k)}
+    params = {k: v for k, v in {**params, **changes}.items() if v is not None}
+    return "?" + urlencode(params) if params else ""
+
+
+async def not_found(datasette, request, message="Ce territoire n'existe pas dans nos données."):
+    html = await datasette.render_template("territoire_404.html", {"message": message}, request=request)
+    return Response.html(html, status=404)
+
+
+async def territory_page(datasette, request):
+    ref = await references(datasette)
+    territory = ref["territories"].get(request.url_vars["id"])
+    as_json = bool(request.url_vars.get("format"))
+    if territory is None:
+        if as_json:
+            return Response.json({"erreur": "Territoire introuvable", "id": request.url_vars["id"]}, status=404)
+        return await not_found(datasette, request)
+    if as_json:
+        return await _json(datasette, ref, territory, request.args)
+    data = await territory_data(datasette, ref, territory, request.args, markers=False)  # the map fetches the JSON
+    context = dict(data, panels=_panels(data["editions"]), scales=ref["scales"], confidence=CONFIDENCE, match=MATCH,
+                   json_url=data["territory"]["url"] + ".json" + _query(request.args, page=None),
+                   national_url=_query(request.args, perimetre="national", page=None),
+                   region_url=_query(request.args, perimetre="region", page=None),
+                   previous_url=_query(request.args, page=data["peers"]["page"] - 1),
+                   next_url=_query(request.args, page=data["peers"]["page"] + 1))
+    context["partage"] = territory_snippets(territory, lambda path: absolute(datasette, request, path))
+    context["apercu"] = territory_preview(datasette, request, territory, data["territory"]["kind_label"])
+    context["contenu"] = Markup(ref["content"].render(context))
+    return Response.html(await datasette.render_template("territoire.html", context, request=request))
+
+
+async def _json(datasette, ref: dict, territory: dict, args) -> Response:
+    data = await territory_data(datasette, ref, territory, args, markers=True)
+    return Response.json(data, headers={"Access-Control-Allow-Origin": "*"})
+
+
+async def redirect(datasette, request):
+    """A shortcut by official code: the HTML moves to the territory's one address; the JSON answers here too."""
+    ref = await references(datasette)
+    kind, code = request.url_vars["kind"], request.url_vars["code"]
+    target = REDIRECTS[kind](ref, code) if re.fullmatch(r"[0-9AaBb]{2,9}", code) else None
+    found = target in ref["territories"] and ref["territories"][target]["kind"] == kind
+    if request.url_vars.get("format"):
+        if not found:
+            return Response.json({"erreur": "Territoire introuvable", "type": kind, "code": code[:20]}, status=404)
+        return await _json(datasette, ref, ref["territories"][target], request.args)
+    if not found:
+        return await not_found(datasette, request, f"Aucun territoire de ce type n'a le code « {code[:20]} ».")
+    query = f"?{request.query_string}" if request.query_string else ""
+    return Response.redirect(f"/territoire/{target}{query}", status=301)
+
+
+async def malformed(datasette, request):
+    return await not_found(datasette, request, "Cette adresse ne correspond à aucun territoire.")

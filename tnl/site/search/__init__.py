@@ -1,0 +1,1 @@
+"""Finding a territory by name, code or SIREN, typos forgiven."""

@@ -1,0 +1,1 @@
+"""Sharing: badges, embeds, Atom feeds, preview images, absolute URLs."""
