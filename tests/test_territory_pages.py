@@ -248,7 +248,7 @@ async def test_unknown_territory_is_a_french_404(datasette, path):
 
 async def test_unknown_territory_in_json_is_a_404(datasette):
     response = await get(datasette, "/territoire/999999999.json", status=404)
-    assert response.json() == {"erreur": "Territoire introuvable", "id": "999999999"}
+    assert response.json() == {"ok": False, "error": "Territoire introuvable", "status": 404, "id": "999999999"}
 
 
 async def test_redirects_keep_the_query_string(datasette):
@@ -271,7 +271,7 @@ async def test_every_shortcut_answers_in_json(datasette, path, territory_id):
                                   "/territoire/commune/38151.json.json"])
 async def test_unknown_shortcut_in_json_is_a_json_404(datasette, path):
     response = await get(datasette, path, status=404)
-    assert response.json()["erreur"] == "Territoire introuvable"
+    assert response.json()["error"] == "Territoire introuvable"
 
 
 @pytest.mark.parametrize("path", ["/territoire/../../etc/passwd", "/territoire/..%2F..%2Fetc", "/territoire/%00",

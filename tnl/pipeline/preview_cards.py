@@ -24,6 +24,7 @@ from tnl.build_layout import (
     SITE_PREVIEW,
 )
 from tnl.distinction_style import LABEL_OWN, LEFT_COLOURS, colours, short_label
+from tnl.vocabulary import KIND_LABELS
 
 MARGIN = 70
 LINE_HEIGHT = 1.2
@@ -34,8 +35,11 @@ select l.id, l.name, l.kind, l.latest_edition as edition, l.latest_distinction a
   l.latest_distinction_label as label, dep.name as departement
 from labelled_territories l left join departements dep on dep.code = l.departement_code order by l.id
 """
-KINDS = {"commune": "Commune", "epci": "Intercommunalité", "departement": "Département", "region": "Région",
-         "syndicat": "Syndicat", "etablissement_public": "Établissement public", "association": "Association"}
+
+
+def _capitalised(label: str) -> str:
+    """« EPCI » stays « EPCI », « commune » becomes « Commune »."""
+    return label[:1].upper() + label[1:]
 
 
 def cards_dir(database: Path) -> Path:
@@ -90,7 +94,7 @@ def laureate_card(row: dict) -> Image.Image:
     for line in lines:
         draw.text((MARGIN, y), line, font=face, fill=TEXT)
         y += round(face.size * LINE_HEIGHT)
-    where = ", ".join(filter(None, [KINDS.get(row["kind"], "Organisme"), row["departement"]]))
+    where = ", ".join(filter(None, [_capitalised(KIND_LABELS.get(row["kind"], "organisme")), row["departement"]]))
     draw.text((MARGIN, 395), where, font=font(32), fill=MUTED)
     latest = {"edition": row["edition"], "distinction": row["distinction"], "label": row["label"]}
     background, foreground = colours(latest)

@@ -133,7 +133,7 @@ async def territory_page(datasette, request):
     as_json = bool(request.url_vars.get("format"))
     if territory is None:
         if as_json:
-            return Response.json({"erreur": "Territoire introuvable", "id": request.url_vars["id"]}, status=404)
+            return Response.json({"ok": False, "error": "Territoire introuvable", "status": 404, "id": request.url_vars["id"]}, status=404)
         return await not_found(datasette, request)
     if as_json:
         return await _json(datasette, ref, territory, request.args)
@@ -163,7 +163,7 @@ async def redirect(datasette, request):
     found = target in ref["territories"] and ref["territories"][target]["kind"] == kind
     if request.url_vars.get("format"):
         if not found:
-            return Response.json({"erreur": "Territoire introuvable", "type": kind, "code": code[:20]}, status=404)
+            return Response.json({"ok": False, "error": "Territoire introuvable", "status": 404, "type": kind, "code": code[:20]}, status=404)
         return await _json(datasette, ref, ref["territories"][target], request.args)
     if not found:
         return await not_found(datasette, request, f"Aucun territoire de ce type n'a le code « {code[:20]} ».")
