@@ -25,9 +25,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tnl import PROJECT_ROOT
+import psutil
 
-DEPLOY = PROJECT_ROOT / "deploy"
+from tnl import PROJECT_ROOT
+from tnl.deploy import nginx_conf
+
 DEFAULT_STATE = PROJECT_ROOT / "build" / "cluster"
 NGINX = "/usr/sbin/nginx"
 DRAIN_SECONDS = 1.0  # after nginx's reload, before the old replica stops: old workers finish their requests
@@ -77,7 +79,7 @@ class Cluster:
             subprocess.run([NGINX, *self._nginx_args()], check=True, capture_output=True)
             state["nginx"] = _process(int((self.state_dir / "nginx.pid").read_text()))
             self.save(state)
-            _wait_for(f"http://127.0.0.1:{port}/-/sante.json")
+            wait_for(f"http://127.0.0.1:{port}/-/sante.json")
         except BaseException:
             self.stop()
             raise
@@ -133,19 +135,18 @@ class Cluster:
         return {"port": port, **_process(process.pid), "db": str(Path(database).resolve())}
 
     def _wait_healthy(self, port: int) -> dict:
-        return _wait_for(f"http://127.0.0.1:{port}/-/sante.json")
+        return wait_for(f"http://127.0.0.1:{port}/-/sante.json")
 
     def _nginx_args(self) -> list[str]:
         return ["-p", str(self.state_dir), "-c", str(self.state_dir / "nginx.conf"), "-e", str(self.state_dir / "nginx-error.log")]
 
     def _write_nginx_conf(self, state: dict) -> None:
-        user = "" if os.geteuid() else "user root root;  # rehearsal as root: workers read this state folder"
-        cache = (DEPLOY / "nginx-cache.conf").read_text() if state["edge_cache"] else "            proxy_cache off;\n"
-        servers = "\n".join(f"        server 127.0.0.1:{r['port']} max_fails=1 fail_timeout=2s;" for r in state["replicas"])
-        text = (DEPLOY / "nginx.conf.template").read_text()
-        for name, value in {"@@CACHE@@\n": cache, "@@SERVERS@@": servers, "@@USER@@": user, "@@STATE@@": str(self.state_dir),
-                            "@@PORT@@": str(state["port"]), "@@RELEASE@@": state["release"]}.items():
-            text = text.replace(name, value)
+        text = nginx_conf.render(
+            servers=[f"127.0.0.1:{r['port']}" for r in state["replicas"]], state=str(self.state_dir),
+            listen=f"127.0.0.1:{state['port']}", release=state["release"], edge_cache=state["edge_cache"],
+            access_log=str(self.state_dir / "nginx-access.log"), error_log=str(self.state_dir / "nginx-error.log"),
+            user="" if os.geteuid() else "user root root;  # rehearsal as root: workers read this state folder",
+        )
         (self.state_dir / "nginx.conf").write_text(text)
 
     def _reload_nginx(self, state: dict) -> None:
@@ -155,7 +156,7 @@ class Cluster:
         old_workers = _children(state["nginx"]["pid"])
         subprocess.run([NGINX, *self._nginx_args(), "-s", "reload"], check=True, capture_output=True)
         deadline = time.monotonic() + 30
-        while any(_command(pid).startswith(b"nginx: worker process\0") for pid in old_workers):
+        while any(_accepting_worker(pid) for pid in old_workers):
             if time.monotonic() > deadline:
                 raise RuntimeError("nginx n'a pas rechargé sa configuration en 30 s")
             time.sleep(0.05)
@@ -175,7 +176,7 @@ def _get_json(url: str) -> dict:
         return json.loads(response.read())
 
 
-def _wait_for(url: str, seconds: float = 60) -> dict:
+def wait_for(url: str, seconds: float = 60) -> dict:
     deadline = time.monotonic() + seconds
     while True:
         try:
@@ -186,40 +187,33 @@ def _wait_for(url: str, seconds: float = 60) -> dict:
             time.sleep(0.1)
 
 
-def _command(pid: int) -> bytes:
+def _accepting_worker(pid: int) -> bool:
+    """An nginx worker of the running configuration (a worker of an older one retitles itself « … is shutting down »)."""
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
+        title = " ".join(psutil.Process(pid).cmdline())
+    except psutil.Error:
+        return False
+    return title.startswith("nginx: worker process") and "shutting down" not in title
 
 
 def _children(pid: int) -> list[int]:
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                children.append(int(stat.parent.name))
-        except (OSError, IndexError, ValueError):
-            continue
-    return children
-
-
-def _stat(pid: int) -> list[str] | None:
-    """Fields of /proc/<pid>/stat after the command name: [0] state, [19] start time."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
+        return [child.pid for child in psutil.Process(pid).children()]
+    except psutil.Error:
+        return []
 
 
 def _process(pid: int) -> dict:
     """A process as recorded in the state: its pid and start time (a pid alone may be reused by someone else's)."""
-    return {"pid": pid, "started": _stat(pid)[19]}
+    return {"pid": pid, "started": psutil.Process(pid).create_time()}
 
 
 def is_running(process: dict) -> bool:
-    stat = _stat(process["pid"])
-    return stat is not None and stat[0] != "Z" and stat[19] == process["started"]
+    try:
+        found = psutil.Process(process["pid"])
+        return found.create_time() == process["started"] and found.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def _terminate(process: dict) -> None:
