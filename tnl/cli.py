@@ -127,6 +127,58 @@ def import_questionnaire(export: Path, edition: int, data_dir: Path, source: str
     click.echo("Lancez « tnl build » pour publier.")
 
 
+@cli.command("annual")
+@click.option("--edition", type=int, required=True, help="Édition à publier (année), déjà décrite dans editions.csv.")
+@click.option("--official", type=click.Path(dir_okay=False, exists=True, path_type=Path), required=True,
+              help="Liste officielle de l'édition (CSV, schemas/official_list.schema.yaml).")
+@click.option("--questionnaire", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Export du questionnaire (CSV ou XLSX), s'il y en a un.")
+@click.option("--source", required=True, help="URL de la liste officielle, citée comme source.")
+@data_option
+@click.option("--previous", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Paquet publié de la version précédente (par défaut : celui de la base en service, build/current).")
+@click.option("--apply", "apply_changes", is_flag=True,
+              help="Écrit data/ et met en service (sinon : répétition complète, rien n'est écrit).")
+def annual(edition: int, official: Path, questionnaire: Path | None, source: str, data_dir: Path, previous: Path | None,
+           apply_changes: bool):
+    """La mise à jour annuelle en une commande : import, version, construction à côté, vérifications, puis
+    (avec --apply) publication des données et mise en service ; s'arrête au premier problème."""
+    from tnl.deploy import annual as annual_step
+    from tnl.deploy.cluster import Cluster
+
+    try:
+        outcome = annual_step.run(edition, official, questionnaire, source, data_dir=data_dir,
+                                  work_root=build_step.DEFAULT_OUTPUT.parent / "annual", apply=apply_changes,
+                                  previous=previous or annual_step.published_package(build_step.DEFAULT_OUTPUT.parent), cluster=Cluster(),
+                                  report=click.echo)
+    except Rejected as error:
+        _exit_on_problems(error.problems, "rien n'a été écrit ni mis en service.")
+    click.echo("Durées : " + " ; ".join(f"{stage.name} {stage.seconds:.1f} s" for stage in outcome.stages))
+
+
+@cli.command("warm")
+@click.argument("url")
+@click.option("--rate", type=click.FloatRange(0.1, 1000), default=20.0, show_default=True, help="Pages demandées par seconde, au plus.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=2, show_default=True, help="Requêtes en cours à la fois, au plus.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Nombre de pages, au plus (par défaut : tout le plan du site).")
+def warm(url: str, rate: float, concurrency: int, limit: int | None):
+    """Chauffe le cache devant le site (nginx ou CDN) : chaque page du plan du site demandée une fois, à débit borné."""
+    from tnl.deploy import warm as warm_step
+
+    try:
+        outcome = warm_step.warm(url, rate, concurrency, limit, report=click.echo)
+    except OSError as error:
+        click.echo(f"Plan du site illisible à {url.rstrip('/')}/sitemap.xml : {error} ; attendu : l'adresse du site "
+                   "(ou du cache devant lui), qui publie /sitemap.xml.", err=True)
+        sys.exit(1)
+    click.echo(f"{outcome.pages} pages chauffées en {outcome.seconds:.1f} s ({outcome.per_second:.1f} pages/s), "
+               f"{len(outcome.failed)} en erreur.")
+    for line in outcome.failed[:20]:
+        click.echo(f"  {line}", err=True)
+    if outcome.failed:
+        sys.exit(1)
+
+
 def _report_options(command):
     """The options shared by add-result and remove-result: which row, and the source that says so."""
     options = [
