@@ -2,7 +2,6 @@
 network), the settings the deployment guide promises, and the cache's ConfigMap in step with deploy/'s nginx files."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import kubernetes_validate
 import pytest
