@@ -10,6 +10,7 @@ import click
 
 from tnl.importers import correction as correction_step
 from tnl.importers import official as official_step
+from tnl.importers import public_sources as public_sources_step
 from tnl.importers import questionnaire_import as questionnaire_step
 from tnl.pipeline import build as build_step
 from tnl.pipeline import data_versions
@@ -230,6 +231,23 @@ def _correct(plan, report, data_dir: Path, apply_changes: bool, removing: bool) 
         _exit_on_problems(error.problems, "rien n'a été écrit dans le paquet de données.")
     if written:
         click.echo("Fichiers écrits ensemble ; le paquet de données est valide. Lancez « tnl build » pour publier.")
+
+
+@cli.command("indicateurs")
+@data_option
+def indicators(data_dir: Path):
+    """Dérive les indicateurs ouverts des fichiers publics de sources/indicators/ (rattachement par SIREN seulement)."""
+    start = time.perf_counter()
+    try:
+        derivation = public_sources_step.derive(data_dir)
+    except public_sources_step.SourceChanged as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    public_sources_step.write(data_dir, derivation)
+    for line in public_sources_step.summary(derivation):
+        click.echo(line)
+    click.echo(f"Dérivation terminée en {time.perf_counter() - start:.1f} s ; lignes non publiées et raisons : "
+               f"{public_sources_step.UNMATCHED}. Lancez « tnl build » pour publier.")
 
 
 def _exit_on_problems(problems, outcome: str = "rien n'a été publié.") -> None:

@@ -18,7 +18,8 @@ from tnl.pipeline.csv_writer import format_row
 from tnl.pipeline.datapackage import DataPackage
 
 DESCRIPTOR_JSON = "datapackage.json"
-PROVENANCE = "georef/provenance.json"
+# Where the sources listed in the descriptor come from: the reference geography and the open indicators' raw files.
+PROVENANCE = ("georef/provenance.json", "sources/indicators/provenance.json")
 FIXED_TIME = (2016, 1, 1, 0, 0, 0)
 
 
@@ -38,13 +39,14 @@ def resource_csv(package: DataPackage, resource: dict) -> bytes:
 
 
 def entries(package: DataPackage) -> dict[str, bytes]:
-    """Every file of the published package by its path: descriptor, resources, reference-geography provenance."""
+    """Every file of the published package by its path: descriptor, resources, provenance of the sources."""
     files = {DESCRIPTOR_JSON: descriptor_json(package)}
     for resource in package.resources:
         files[resource["path"]] = resource_csv(package, resource)
-    provenance = package.data_dir / PROVENANCE
-    if provenance.is_file() and confinement.is_inside(package.data_dir, provenance):
-        files[PROVENANCE] = provenance.read_bytes()
+    for name in PROVENANCE:
+        provenance = package.data_dir / name
+        if provenance.is_file() and confinement.is_inside(package.data_dir, provenance):
+            files[name] = provenance.read_bytes()
     return files
 
 

@@ -14,7 +14,7 @@ from tnl.vocabulary import KIND_LABELS, split_sources
 
 CONFIDENCE = {"high": "haute", "medium": "moyenne", "low": "faible"}
 MATCH = {"sure": "sûr", "probable": "probable", "doubtful": "douteux"}
-ORIGIN = {"declaration_publique": "déclaration publique", "questionnaire": "questionnaire (réponse publiée avec accord)"}
+ORIGIN = {"declaration_publique": "déclaration publique", "recensement_public": "recensement public", "questionnaire": "questionnaire (réponse publiée avec accord)"}
 QUESTION_STATUS = {"resolved": "tranchée", "unresolved": "ouverte"}
 EPCI_TYPES = {"CC": "communauté de communes", "CA": "communauté d'agglomération", "CU": "communauté urbaine",
               "METRO": "métropole"}
