@@ -60,7 +60,7 @@
     fetch(container.dataset.fond).then(function (r) { return r.ok ? r.json() : null; }).then(function (geojson) {
       if (geojson) L.geoJSON(geojson, { interactive: false, style: { color: "#777", weight: 1, fill: false } }).addTo(map).bringToBack();
     }).catch(function () {});
-    var layer = L.featureGroup(), counts = {}, styles = {};
+    var layer = L.featureGroup(), counts = {}, styles = {}, entries = [];
     ORDER.forEach(function (k) { styles[k] = style(k); });
     markers.slice().sort(function (a, b) { return (a[4] === null) - (b[4] === null); }).reverse().forEach(function (m) {
       var k = key(m[4]);
@@ -76,6 +76,7 @@
         return p;
       });
       layer.addLayer(marker);
+      entries.push({ id: m[2], marker: marker, style: styles[k] });
     });
     layer.addTo(map);
     L.circleMarker([lat, lon], { radius: 9, weight: 3, color: "#c62828", fillColor: "#fff", fillOpacity: 1 })
@@ -85,6 +86,8 @@
     container.dataset.drawMs = String(Math.round(performance.now() - started));
     container.dataset.readyAt = String(Math.round(performance.now()));
     container.dataset.state = "ready";
+    // static/comparaison.js recolours the markers by an open indicator.
+    container.dispatchEvent(new CustomEvent("carte-prete", { detail: { entries: entries, data: data } }));
   }
 
   function init() {

@@ -170,6 +170,10 @@ class Peers:
     def markers(self) -> list[tuple]:
         return [m for s in self.slices for m in s.markers()]
 
+    def rows(self) -> list[dict]:
+        """Every peer, unordered (the comparison desk counts them against each open indicator)."""
+        return [r for s in self.slices for r in s.stratum.ascending[s.start:s.stop] if r["id"] != s.territory_id]
+
 
 def summarise(counts: Counter, total: int) -> dict:
     """How many peers were ever labelled, and the share of peers at each latest distinction."""

@@ -12,6 +12,7 @@ from tnl import vocabulary
 from tnl.site.french.templating import synchronous_environment
 from tnl.site.french.value_labels import CONFIDENCE, MATCH, ORIGIN
 from tnl.site.http.instance_cache import computed_once, database
+from tnl.site.pages import comparison
 from tnl.site.pages import peers as peer_rules
 from tnl.site.share.previews import territory_preview
 from tnl.site.share.public_url import absolute
@@ -113,6 +114,7 @@ async def territory_data(datasette, ref: dict, territory: dict, args, markers: b
         "mentions": mentions,
         "indicators": [{"domain": domain, "values": list(values)} for domain, values in itertools.groupby(indicators, key=lambda r: r["domain"])],
         "peers": peer_rules.section(territory, found, options, region and region["name"], args.get("page"), markers),
+        "comparaison": comparison.section(territory, found.rows(), await comparison.open_values(datasette)),
     }
 
 
