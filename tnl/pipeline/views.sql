@@ -116,3 +116,28 @@ JOIN territories t ON t.id = r.territory_id
 LEFT JOIN departements dep ON dep.code = t.departement_code
 LEFT JOIN regions reg ON reg.code = t.region_code
 LEFT JOIN distinctions d ON d.id = r.distinction;
+
+-- Territories recensed as publishing open data (ODATER 2022, au 31/12/2022), with their point and the label's latest
+-- distinction (from the results: labelled_territories is replaced by a table after this file runs): the map of publishers across France (datasette-cluster-map, filterable by kind).
+CREATE VIEW open_data_publishers AS
+SELECT
+  t.id,
+  t.name,
+  t.kind,
+  t.departement_code,
+  t.region_code,
+  t.population,
+  CASE WHEN r.territory_id IS NULL THEN 'Jamais labellisé'
+    ELSE coalesce(d.label, 'Labellisé (niveau non publié)') END AS latest_distinction_label,
+  (SELECT p.value FROM public_indicator_values p
+    WHERE p.territory_id = t.id AND p.indicator = 'open_data_platform_free_software_2022') AS free_software_platform,
+  (SELECT c.value FROM odater_2020_dataset_counts c WHERE c.territory_id = t.id) AS datasets_2020,
+  t.latitude,
+  t.longitude
+FROM public_indicator_values v
+JOIN territories t ON t.id = v.territory_id
+LEFT JOIN results r ON r.territory_id = t.id
+  AND r.edition = (SELECT max(edition) FROM results m WHERE m.territory_id = t.id)
+LEFT JOIN distinctions d ON d.id = r.distinction
+WHERE v.indicator = 'open_data_published_2022'
+ORDER BY t.name, t.id;
