@@ -2,7 +2,7 @@
 /indicateurs-ouverts, the page for journalists that links the canned queries and the map of publishers."""
 from datasette import hookimpl
 
-from tnl.site.comparison import coverage, open_values
+from tnl.site.pages.comparison import coverage, open_values
 
 PAGES = ("/glossaire", "/indicateurs-ouverts", "/a-propos")
 

@@ -1,5 +1,5 @@
 """Open indicators from public sources (tnl/importers/public_sources.py) and the comparison desk of territory pages
-(tnl/site/comparison.py): SIREN-only matching, reported rows, wording of absence, licences, counts against SQL."""
+(tnl/site/pages/comparison.py): SIREN-only matching, reported rows, wording of absence, licences, counts against SQL."""
 from __future__ import annotations
 
 import csv
@@ -13,7 +13,7 @@ import pytest
 
 from tnl.importers import public_sources
 from tnl.importers.public_sources import Matcher, normalise_siren
-from tnl.site import comparison
+from tnl.site.pages import comparison
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
