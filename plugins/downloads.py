@@ -14,7 +14,7 @@ from tnl.site.exports.downloads import (
 def register_routes():
     return [
         (r"^/-/telechargements/(?P<name>[A-Za-z0-9_.-]+)$", download),
-        (r"^/-/paquet/(?P<name>[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)?)$", package_file),
+        (r"^/-/paquet/(?P<name>[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+){0,2})$", package_file),  # georef/…, sources/indicators/…
     ]
 
 
