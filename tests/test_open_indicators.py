@@ -118,8 +118,8 @@ def test_free_platform_classification():
     platforms = {"CKAN": {"free_software": "oui"}, "OpenDataSoft": {"free_software": "non"},
                  "DataGouv": {"free_software": "oui"}, "Spécifique": {"free_software": "inconnu"}}
     assert public_sources.free_platform(["CKAN", "OpenDataSoft"], platforms)[0] == 1
-    assert public_sources.free_platform(["DataGouv", "OpenDataSoft"], platforms)[0] == 0  # national only if no local
-    assert public_sources.free_platform(["DataGouv"], platforms)[0] == 1
+    assert public_sources.free_platform(["DataGouv", "OpenDataSoft"], platforms)[0] == 0
+    assert public_sources.free_platform(["DataGouv"], platforms)[0] is None  # the national platform is not its own
     assert public_sources.free_platform(["Spécifique"], platforms)[0] is None
     assert public_sources.free_platform([], platforms)[0] is None
 

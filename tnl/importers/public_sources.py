@@ -29,7 +29,7 @@ SOURCES_DIR = Path("sources") / "indicators"
 PUBLIC_VALUES = "public_indicator_values.csv"
 ODBL_VALUES = "odater_2020_dataset_counts.csv"
 UNMATCHED = SOURCES_DIR / "unmatched.csv"
-VALUE_HEADER = ["territory_id", "indicator", "edition", "value", "origin", "source_url", "date", "note"]
+VALUE_HEADER = ["territory_id", "indicator", "value", "origin", "source_url", "date", "note"]
 UNMATCHED_HEADER = ["source", "row", "siren_as_published", "name_as_published", "outcome", "reason"]
 ORIGIN = "recensement_public"
 
@@ -64,7 +64,7 @@ class Value:
     note: str
 
     def row(self) -> list:
-        return [self.territory_id, self.indicator, "", self.value, ORIGIN, self.source_url, self.date, self.note]
+        return [self.territory_id, self.indicator, self.value, ORIGIN, self.source_url, self.date, self.note]
 
 
 @dataclass(frozen=True)
@@ -229,11 +229,10 @@ def _technologies(cell: str) -> list[str]:
 
 
 def free_platform(technologies: list[str], platforms: dict[str, dict]) -> tuple[int | None, str]:
-    """1 if a local platform is free software, 0 if every local platform is proprietary, None if unknown; the
-    national platform (data.gouv.fr, udata) counts only when no local platform is listed."""
+    """1 if a local platform is free software, 0 if every local platform is proprietary, None if unknown or if the
+    organisation only publishes on data.gouv.fr (the national platform is not its own, whatever its licence)."""
     local = [t for t in technologies if t != NATIONAL_PLATFORM]
-    judged = local or [t for t in technologies if t == NATIONAL_PLATFORM]
-    verdicts = {t: platforms.get(t, {}).get("free_software", "inconnu") for t in judged}
+    verdicts = {t: platforms.get(t, {}).get("free_software", "inconnu") for t in local}
     described = " ; ".join(f"{t} ({'logiciel libre' if v == 'oui' else 'propriétaire' if v == 'non' else 'licence non établie'})"
                            for t, v in verdicts.items())
     if any(v == "oui" for v in verdicts.values()):

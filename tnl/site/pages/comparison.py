@@ -30,11 +30,12 @@ INDICATORS = [
                    "575 collectivités)"},
     {"code": "open_data_platform_free_software_2022", "short": "Plateforme libre",
      "present": "Plateforme open data en logiciel libre", "zero": "Plateforme open data propriétaire",
-     "absent": "Technologie de plateforme non recensée ou non classée (édition 2022)",
+     "absent": "Pas de plateforme locale recensée, ou technologie non classée (édition 2022)",
      "peers": "ont une plateforme open data en logiciel libre",
      "source": "Observatoire open data des territoires (OpenDataFrance), édition 2022 ; classement des technologies "
                "du dépôt (sources/indicators/platform_technologies.csv)", "as_of": "au 31/12/2022",
-     "population": "publieurs recensés par l'observatoire 2022 dont la technologie de plateforme est connue et classée"},
+     "population": "publieurs recensés par l'observatoire 2022 qui ont une plateforme locale dont la technologie est "
+                   "connue et classée (ceux qui publient seulement sur data.gouv.fr n'ont pas de valeur)"},
     {"code": "public_code_forge_account", "short": "Forge de code",
      "present": "Compte public sur une forge de code recensé par code.gouv.fr",
      "absent": "Non recensé par code.gouv.fr (août 2024)",
