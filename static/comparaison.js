@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var HOLDS = { fillColor: "#1565c0", color: "#0d3c75", radius: 6, weight: 1.5, fillOpacity: 1 };
+  var ZERO = { fillColor: "#ffb74d", color: "#8a4b00", radius: 5, weight: 1.5, fillOpacity: 1 };
   var NONE = { color: "#9e9e9e", radius: 3, weight: 1, fillOpacity: 0 };
 
   function init() {
@@ -25,13 +26,16 @@
           return;
         }
         var values = {};
-        indicator.peers.forEach(function (p) { values[p.id] = p.value; });
+        indicator.peers.forEach(function (p) { values[p.id] = HOLDS; });
+        indicator.peers_zero.forEach(function (id) { values[id] = ZERO; });
         entries.forEach(function (e) {
-          var style = e.id in values ? HOLDS : NONE;
+          var style = values[e.id] || NONE;
           e.marker.setStyle(style);
           e.marker.setRadius(style.radius);
         });
-        legend.textContent = "Bleu : " + indicator.peers_text + " ; cercle gris : les autres pairs (non recensés). Source : " +
+        legend.textContent = "Bleu : " + indicator.peers_text +
+          (indicator.peers_zero.length ? " ; orange : " + indicator.peers_zero.length + " avec une plateforme propriétaire" : "") +
+          " ; cercle gris : les autres pairs (non recensés). Source : " +
           indicator.source + ", " + indicator.as_of + ".";
         container.dataset.colour = indicator.code;
       }

@@ -39,7 +39,7 @@ def test_no_sideways_scrolling_on_a_phone(live_server, browser, name):
     page.context.close()
 
 
-@pytest.mark.parametrize("name", ["carte-labelled_territories", "carte-results_map"])
+@pytest.mark.parametrize("name", ["carte-labelled_territories", "carte-results_map", "territoire-pairs"])
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_the_map_is_in_view_without_scrolling(live_server, browser, name, width):
     path, selector = MAP_PAGES[name]

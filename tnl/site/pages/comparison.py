@@ -100,15 +100,21 @@ def section(territory: dict, peer_rows: list[dict], values: dict[str, dict[str, 
         own = by_territory.get(territory["id"])
         holders = sorted((p for p in peer_rows if _holds(spec["code"], by_territory.get(p["id"]))),
                          key=lambda p: (p["name"], p["id"]))
+        zeros = sorted(p["id"] for p in peer_rows if "zero" in spec and by_territory.get(p["id"], {}).get("value") == 0)
+        peers_text = (f"{len(holders)} de vos {total} pair{'s' if total > 1 else ''} {spec['peers']}" if total
+                      else "Aucun pair selon ces règles : élargissez la comparaison (section « Pairs »)")
+        if zeros:
+            peers_text += f" ; {len(zeros)} {'ont' if len(zeros) > 1 else 'a'} une plateforme propriétaire"
         indicators.append({
             "code": spec["code"], "short": spec["short"], "source": spec["source"], "as_of": spec["as_of"],
             "value": own and own["value"], "text": _own(spec, own), "note": own and own["note"],
             "source_url": own and own["source_url"], "recorded": own is not None,
             "peers_with": len(holders), "peers_total": total,
-            "peers_text": (f"{len(holders)} de vos {total} pair{'s' if total > 1 else ''} {spec['peers']}" if total
-                           else "Aucun pair selon ces règles : élargissez la comparaison (section « Pairs »)"),
+            "peers_text": peers_text,
             "peers": [{"id": p["id"], "name": p["name"], "url": f"/territoire/{p['id']}",
                        "value": by_territory[p["id"]]["value"]} for p in holders],
+            # Peers recorded with the value 0 (a proprietary platform): told apart from the unrecorded on the map.
+            "peers_zero": zeros,
         })
     labelled = sum(1 for p in peer_rows if p.get("latest"))
     publishing = indicators[0]["peers_with"]

@@ -15,7 +15,7 @@ from tnl.site.http.instance_cache import database
 from tnl.site.share.public_url import absolute
 
 PART_SIZE = 10_000  # URLs per sitemap part (the protocol allows 50,000)
-PAGES = ("/", "/a-propos", "/indicateurs", "/glossaire", "/api", "/versions")
+PAGES = ("/", "/a-propos", "/indicateurs", "/indicateurs-ouverts", "/glossaire", "/api", "/versions")
 # RFC 9309 patterns (`*` any characters). Kept off: arbitrary SQL, facet/sort/pagination combinations, exports and
 # every machine format (the JSON API, CSV, SQLite, Atom), Datasette's own /-/ pages except the static files and the
 # preview images that link previews fetch, the embeds (copies of pages) and the pre-filled report forms.
