@@ -123,8 +123,10 @@ def section(territory: dict, peer_rows: list[dict], values: dict[str, dict[str, 
         "with_indicator": sum(1 for i in indicators if i["recorded"]),
         "apply": None if territory.get("latest") else {
             "url": APPLY_URL,
-            "text": "" if not total else (f"Parmi ses {total} pair{'s' if total > 1 else ''}, {labelled} {'ont' if labelled > 1 else 'a'} "
-                     f"déjà reçu le label et {publishing} {'sont recensés' if publishing > 1 else 'est recensé'} comme "
-                     f"publiant des données ouvertes (édition 2022)."),
+            "text": "" if not total else (
+                f"Parmi ses {total} pair{'s' if total > 1 else ''}, "
+                + (f"{labelled} {'ont' if labelled > 1 else 'a'} déjà reçu le label" if labelled else "aucun n'a encore reçu le label")
+                + f" et {publishing} {'sont recensés' if publishing > 1 else 'est recensé'} comme publiant des données ouvertes "
+                  "(édition 2022)."),
         },
     }
