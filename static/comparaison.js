@@ -14,7 +14,7 @@
     if (!container || !select) return;
     container.addEventListener("carte-prete", function (event) {
       var entries = event.detail.entries, indicators = {};
-      (event.detail.data.comparaison.indicators || []).forEach(function (i) { indicators[i.code] = i; });
+      (event.detail.data.comparison.indicators || []).forEach(function (i) { indicators[i.code] = i; });
       function apply() {
         var indicator = indicators[select.value];
         var distinctionLegend = container.querySelector(".legende-carte");

@@ -155,7 +155,7 @@ async def test_about_page_states_the_odbl_resource(datasette):
 
 async def test_absence_is_never_stated_as_a_fact(datasette):
     response = await datasette.client.get(f"/territoire/{MEYLAN}.json")
-    indicators = {i["code"]: i for i in response.json()["comparaison"]["indicators"]}
+    indicators = {i["code"]: i for i in response.json()["comparison"]["indicators"]}
     assert indicators["open_data_published_2022"]["text"] == "Non recensé par l'observatoire (édition 2022)"
     assert indicators["public_code_forge_account"]["text"] == "Non recensé par code.gouv.fr (août 2024)"
     page = html.unescape((await datasette.client.get(f"/territoire/{MEYLAN}")).text)
@@ -174,7 +174,7 @@ async def test_peer_counts_agree_with_sql(datasette, db):
         params = {"kind": me["kind"], "id": territory_id, "low": rules["population_min"], "high": rules["population_max"],
                   "region": me["region_code"]}
         total = db.execute(f"select count(*) from territories t where {where}", params).fetchone()[0]
-        indicators = data["comparaison"]["indicators"]
+        indicators = data["comparison"]["indicators"]
         assert indicators and total == data["peers"]["summary"]["total"]
         for indicator in indicators:
             table = "odater_2020_dataset_counts" if indicator["code"] == "open_data_datasets_2020" else "public_indicator_values"
@@ -189,11 +189,11 @@ async def test_peer_counts_agree_with_sql(datasette, db):
 
 async def test_never_labelled_territory_gets_the_apply_line(datasette):
     data = (await datasette.client.get("/territoire/212200281.json")).json()
-    assert data["comparaison"]["apply"]["url"] == comparison.APPLY_URL
+    assert data["comparison"]["apply"]["url"] == comparison.APPLY_URL
     page = (await datasette.client.get("/territoire/212200281")).text
     assert f'href="{comparison.APPLY_URL}"' in page
     labelled = (await datasette.client.get(f"/territoire/{ECHIROLLES}.json")).json()
-    assert labelled["comparaison"]["apply"] is None
+    assert labelled["comparison"]["apply"] is None
 
 
 async def test_coverage_lines_in_the_glossary_and_the_indicators_page(datasette, db):

@@ -286,10 +286,10 @@ async def test_malformed_ids_are_never_a_server_error(datasette, path):
 async def test_json_has_the_same_data_as_the_html(datasette):
     path = f"/territoire/{ECHIROLLES}?perimetre=national&min=0.8&max=1.25"
     text, data = await page_and_data(datasette, path)
-    assert set(data) == {"territory", "editions", "history", "mentions", "indicators", "peers", "comparaison"}
+    assert set(data) == {"territory", "editions", "history", "mentions", "indicators", "peers", "comparison"}
     assert "marker" not in data["territory"]
-    assert data["comparaison"]["indicators"]
-    for indicator in data["comparaison"]["indicators"]:
+    assert data["comparison"]["indicators"]
+    for indicator in data["comparison"]["indicators"]:
         assert indicator["text"] in text and indicator["peers_text"] in text
     assert data["peers"]["rules"]["text"] in text
     summary = data["peers"]["summary"]

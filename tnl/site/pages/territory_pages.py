@@ -114,7 +114,7 @@ async def territory_data(datasette, ref: dict, territory: dict, args, markers: b
         "mentions": mentions,
         "indicators": [{"domain": domain, "values": list(values)} for domain, values in itertools.groupby(indicators, key=lambda r: r["domain"])],
         "peers": peer_rules.section(territory, found, options, region and region["name"], args.get("page"), markers),
-        "comparaison": comparison.section(territory, found.rows(), await comparison.open_values(datasette)),
+        "comparison": comparison.section(territory, found.rows(), await comparison.open_values(datasette)),
     }
 
 
