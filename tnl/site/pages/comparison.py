@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from tnl.site.http.instance_cache import computed_once, database
-from tnl.vocabulary import KIND_PLURALS
+from tnl.vocabulary import KIND_LABELS, KIND_PLURALS
 
 APPLY_URL = "https://territoire-numerique-libre.org"
 TABLES = ("public_indicator_values", "odater_2020_dataset_counts")
@@ -74,7 +74,7 @@ def coverage(values: dict[str, dict[str, dict]]) -> list[dict]:
     lines = []
     for spec in INDICATORS:
         by_kind = Counter(row["kind"] for row in values.get(spec["code"], {}).values())
-        counts = ", ".join(f"{n} {KIND_PLURALS.get(kind, kind) if n > 1 else kind.replace('_', ' ')}"
+        counts = ", ".join(f"{n} {(KIND_PLURALS if n > 1 else KIND_LABELS).get(kind, kind)}"
                            for kind, n in sorted(by_kind.items(), key=lambda item: (-item[1], item[0])))
         lines.append({"code": spec["code"], "short": spec["short"], "source": spec["source"], "as_of": spec["as_of"],
                       "total": sum(by_kind.values()), "by_kind": dict(sorted(by_kind.items())),
