@@ -1,5 +1,5 @@
 """Atom feeds to follow a territory, /territoire/<id>.atom: its own results, or for a département or a région the
-results of every territory in it (itself included), newest edition first. Built with feedgen (installed with
+results of every territory in it (itself included; an EPCI: its communes), newest edition first. Built with feedgen (installed with
 datasette-atom, which serves the site-wide feed /tnl/derniers_resultats.atom)."""
 from __future__ import annotations
 
@@ -8,21 +8,12 @@ from datetime import date, datetime, time, timezone
 from datasette import Response
 from feedgen.feed import FeedGenerator
 
-from tnl import vocabulary
 from tnl.distinction_style import sentence
 from tnl.site.http.instance_cache import database
-from tnl.site.pages.territory_pages import _rows, not_found, references
+from tnl.site.pages.territory_pages import _rows, not_found, references, within_query
 from tnl.site.share.public_url import absolute
 from tnl.vocabulary import split_sources
 
-RESULTS_SQL = """
-select r.edition, r.territory_id, t.name, r.distinction, coalesce(d.label, :unpublished) as label, r.name_as_published,
-  r.source_urls, coalesce(e.results_date, e.ceremony_date, r.edition || '-12-01') as published
-from results r join territories t on t.id = r.territory_id join editions e on e.edition = r.edition
-left join distinctions d on d.id = r.distinction
-where {scope} order by r.edition desc, t.name
-"""
-SCOPES = {"departement": "t.departement_code = :code", "region": "t.region_code = :code"}
 LATEST_EDITION_SQL = "select coalesce(results_date, ceremony_date, edition || '-12-01') from editions order by edition desc limit 1"
 
 
@@ -37,7 +28,8 @@ def feed_xml(territory: dict, results: list[dict], latest_edition_day: str, url)
     feed = FeedGenerator()
     feed.id(url(f"/territoire/{territory['id']}.atom"))
     feed.title(f"{territory['name']} — Territoire Numérique Libre")
-    within = {"departement": "des territoires de ce département", "region": "des territoires de cette région"}
+    within = {"departement": "des territoires de ce département", "region": "des territoires de cette région",
+              "epci": "de cette intercommunalité et de ses communes"}
     feed.subtitle(f"Distinctions {within.get(territory['kind'], 'de ce territoire')} au label Territoire Numérique Libre, "
                   "édition par édition.")
     feed.link(href=page, rel="alternate", type="text/html")
@@ -63,11 +55,10 @@ async def territory_feed(datasette, request):
     territory = ref["territories"].get(request.url_vars["id"])
     if territory is None:
         return await not_found(datasette, request)
-    scope = SCOPES.get(territory["kind"], "r.territory_id = :id")
-    params = {"id": territory["id"], "code": territory["cog_code"], "unpublished": vocabulary.UNPUBLISHED}
+    sql, params = within_query(territory)
 
     def read(conn):
-        return _rows(conn, RESULTS_SQL.format(scope=scope), params).fetchall(), conn.execute(LATEST_EDITION_SQL).fetchone()[0]
+        return _rows(conn, sql, params).fetchall(), conn.execute(LATEST_EDITION_SQL).fetchone()[0]
 
     results, latest_day = await database(datasette).execute_fn(read)
     body = feed_xml(territory, results, latest_day, lambda path: absolute(datasette, request, path))
