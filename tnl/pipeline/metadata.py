@@ -30,9 +30,17 @@ def compose(base: dict, package: DataPackage, database: str) -> dict:
         table["description"] = resource["description"].strip()
         table["columns"] = {field["name"]: column_description(field) for field in datapackage.fields(resource)}
         table["column_labels"] = {field["name"]: field["title"] for field in datapackage.fields(resource)}  # HTML headers
+    metadata["tnl_maintainer"] = maintainer(package)
     # French column titles on their own, for the headers of the .xlsx downloads
     metadata["tnl_column_titles"] = {r["name"]: {f["name"]: f["title"] for f in datapackage.fields(r)} for r in package.resources}
     return metadata
+
+
+def maintainer(package: DataPackage) -> dict:
+    """Who maintains the data and how to reach them: the descriptor's maintainer (its first contributor otherwise)."""
+    contributors = package.descriptor.get("contributors", [])
+    chosen = next((c for c in contributors if c.get("role") == "maintainer"), contributors[0] if contributors else {})
+    return {"title": chosen.get("title", ""), "email": chosen.get("email", ""), "path": chosen.get("path", "")}
 
 
 def column_description(field: dict) -> str:
