@@ -17,6 +17,7 @@ from tnl.build_layout import SUMS_NAME, metadata_path
 from tnl.pipeline import (
     bundle,
     data_versions,
+    derived_columns,
     metadata,
     preview_cards,
     publish,
@@ -118,6 +119,7 @@ def _write(package: DataPackage, path: Path, report: Callable[[str], None]) -> N
         # Rows stream from the file in batches: memory stays bounded whatever the size of the resource.
         db[name].insert_all(territories if name == "territories" else published.typed_rows(package, resource),
                             batch_size=2000)
+    derived_columns.add(db)
     report("Index, recherche plein texte, vues et tables dérivées des vues…")
     for table, columns_list in INDEXES.items():
         for columns in columns_list:
