@@ -1,7 +1,7 @@
 """The site-wide Atom feed of the latest results, valid Atom (tnl/site/feeds.py), at the address datasette-atom gave it."""
 from datasette import hookimpl
 
-from tnl.site.feeds import latest_results_feed
+from tnl.site.share.feeds import latest_results_feed
 
 
 @hookimpl

@@ -166,7 +166,7 @@ def test_a_changed_published_zip_is_refused(tmp_path):
 
 
 def test_a_new_zip_carries_a_french_readme_and_its_release_date(package_dir, tmp_path):
-    versions.release(package_dir, None, datetime.date(2026, 11, 1))
+    data_versions.release(package_dir, None, datetime.date(2026, 11, 1))
     archive = released_zip(package_dir, tmp_path)
     with zipfile.ZipFile(archive) as z:
         assert {info.date_time for info in z.infolist()} == {(2026, 11, 1, 0, 0, 0)}
