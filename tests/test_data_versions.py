@@ -165,6 +165,15 @@ def test_a_changed_published_zip_is_refused(tmp_path):
     assert "archive publiée absente ou modifiée" in str(caught.value.problems[0])
 
 
+def test_a_change_of_the_packages_own_metadata_is_a_patch_release(first_release):
+    data, zip_path = first_release
+    descriptor = data / datapackage.DESCRIPTOR_NAME
+    descriptor.write_text(descriptor.read_text(encoding="utf-8").replace("role: maintainer", "role: publisher"),
+                          encoding="utf-8")
+    entry = data_versions.release(data, zip_path, DAY)
+    assert (entry["version"], entry["structure"], entry["rows"]) == ("1.0.1", ["métadonnées du paquet modifiées : contributors"], [])
+
+
 def test_a_new_zip_carries_a_french_readme_and_its_release_date(package_dir, tmp_path):
     data_versions.release(package_dir, None, datetime.date(2026, 11, 1))
     archive = released_zip(package_dir, tmp_path)
