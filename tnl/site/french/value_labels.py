@@ -70,7 +70,9 @@ def label(datasette, table: str | None, column: str, value) -> str | None:
         vocabulary = _loaded.get(datasette, {}).get(REFERENCES[column])
     if vocabulary is None or value is None:
         return None
-    return vocabulary.get(value if isinstance(value, int) and column == "suppressed" else str(value))
+    if isinstance(value, int) and value in vocabulary:  # 0/1 columns (suppressed, labellise)
+        return vocabulary[value]
+    return vocabulary.get(str(value))
 
 
 def facet_label(datasette, table: str | None, column: str, value):
