@@ -67,9 +67,10 @@ check: $(TEST_TOOLS)
 	HYPOTHESIS_PROFILE=dev $(BIN)/pytest -q -m "not real_data and not browser"
 
 # The README's pictures (docs/screenshots/), taken by the browser tests; `make test` keeps its pictures in tmp folders.
+# persona-*.png: the first screen of each persona's journey at both widths (tests/test_personas.py), for review.
 screenshots: $(TEST_TOOLS) $(AXE) browser
 	$(BIN)/pytest -q --screenshots docs/screenshots tests/test_browser_front.py tests/test_share_browser.py \
-		tests/test_journeys.py::test_the_map_and_a_territory_on_a_phone
+		tests/test_journeys.py::test_the_map_and_a_territory_on_a_phone tests/test_personas.py
 
 # Local rehearsal of the deployment: nginx on $(CLUSTER_PORT) in front of $(REPLICAS) replicas (state in build/cluster).
 REPLICAS ?= 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import re
 import zipfile
@@ -14,6 +15,7 @@ import yaml
 from click.testing import CliRunner
 from conftest import DATA, ROOT, set_cell
 
+from tnl.build_layout import SUMS_NAME, read_sums
 from tnl.cli import cli
 from tnl.pipeline import bundle, data_versions, datapackage
 from tnl.problems import Rejected
@@ -134,3 +136,73 @@ def test_zips_from_before_1_1_0_are_read_from_their_folder(first_release, tmp_pa
             target.writestr(f"territoire-numerique-libre/{name}", source.read(name))
     package = data_versions.read_package(nested, tmp_path / "scratch")
     assert data_versions.digests(package) == data_versions.history(data)[0]["digests"]
+
+
+def test_every_published_version_is_kept_byte_for_byte_with_the_data_of_its_history(tmp_path):
+    """data/published/ holds each released version's zip as it was served; its rows are those versions.json records."""
+    archived = bundle.published_zips(DATA)
+    history = data_versions.history(DATA)
+    assert history and sorted(archived) == sorted(f"tnl-donnees-{e['version']}.zip" for e in history)
+    for entry in history:
+        scratch = tmp_path / entry["version"]
+        scratch.mkdir()
+        package = data_versions.read_package(archived[f"tnl-donnees-{entry['version']}.zip"], scratch)
+        assert data_versions.digests(package) == entry["digests"], entry["version"]
+
+
+def test_a_changed_published_zip_is_refused(tmp_path):
+    folder = tmp_path / "data" / bundle.PUBLISHED_DIR
+    folder.mkdir(parents=True)
+    for path in (DATA / bundle.PUBLISHED_DIR).iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    changed = folder / "tnl-donnees-1.0.0.zip"
+    content = bytearray(changed.read_bytes())
+    content[100] ^= 0xFF  # one byte of the first file's data
+    changed.write_bytes(bytes(content))
+    with pytest.raises(Rejected) as caught:
+        bundle.published_zips(tmp_path / "data")
+    assert [p.file for p in caught.value.problems] == [str(changed)]
+    assert "archive publiée absente ou modifiée" in str(caught.value.problems[0])
+
+
+def test_a_change_of_the_packages_own_metadata_is_a_patch_release(first_release):
+    data, zip_path = first_release
+    descriptor = data / datapackage.DESCRIPTOR_NAME
+    descriptor.write_text(descriptor.read_text(encoding="utf-8").replace("role: maintainer", "role: publisher"),
+                          encoding="utf-8")
+    entry = data_versions.release(data, zip_path, DAY)
+    assert (entry["version"], entry["structure"], entry["rows"]) == ("1.0.1", ["métadonnées du paquet modifiées : contributors"], [])
+
+
+def test_a_new_zip_carries_a_french_readme_and_its_release_date(package_dir, tmp_path):
+    data_versions.release(package_dir, None, datetime.date(2026, 11, 1))
+    archive = released_zip(package_dir, tmp_path)
+    with zipfile.ZipFile(archive) as z:
+        assert {info.date_time for info in z.infolist()} == {(2026, 11, 1, 0, 0, 0)}
+        readme = z.read(bundle.README_NAME).decode("utf-8")
+    assert "Version 1.0.0, publiée le 2026-11-01." in readme
+    assert "## Contact\n\n- ADULLACT : label@territoire-numerique-libre.org (https://adullact.org/)" in readme
+    assert "`results.csv` : Résultats" in readme and "frictionless validate tnl-donnees-1.0.0.zip" in readme
+
+
+def test_the_citation_names_the_descriptors_maintainer_and_contact():
+    maintainer = next(c for c in datapackage.read(DATA).descriptor["contributors"] if c["role"] == "maintainer")
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    expected = [{"name": maintainer["title"], "email": maintainer["email"], "website": maintainer["path"]}]
+    assert citation["authors"] == citation["contact"] == expected
+    assert (maintainer["title"], maintainer["email"]) == ("ADULLACT", "label@territoire-numerique-libre.org")
+
+
+async def test_the_versions_page_serves_every_archive_with_its_sha256(datasette):
+    html = (await datasette.client.get("/versions")).text
+    sums = read_sums(DATA / bundle.PUBLISHED_DIR / SUMS_NAME)
+    assert len(sums) == len(data_versions.history(DATA)) >= 2
+    for name, digest in sums.items():
+        assert f'<a href="/-/telechargements/{name}" download>{name}</a>' in html
+        assert f"<code>{digest}</code>" in html
+        response = await datasette.client.get(f"/-/telechargements/{name}")
+        assert response.status_code == 200 and hashlib.sha256(response.content).hexdigest() == digest
+        assert response.headers["content-disposition"] == f'attachment; filename="{name}"'
+    assert "ADULLACT, <em>" in html and "mailto:label@territoire-numerique-libre.org" in html
+    about = (await datasette.client.get("/a-propos")).text
+    assert 'href="mailto:label@territoire-numerique-libre.org"' in about and ">ADULLACT</a>" in about

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from conftest import DATA
 
-from tnl.pipeline import bundle, datapackage
+from tnl.pipeline import bundle, datapackage, derived_columns
 from tnl.pipeline.published import CASTS
 
 PACKAGE = datapackage.read(DATA)
@@ -73,7 +73,9 @@ async def test_zip_values_equal_api_values(datasette, downloaded, name):
         token = page["next"]
         if not token:
             break
-    by_key = {tuple(r[k] for k in key): r for r in api}
+    columns = [f["name"] for f in datapackage.fields(resource)]
+    assert api and set(api[0]) == set(columns) | set(derived_columns.metadata(name))  # the database's own: derived
+    by_key = {tuple(r[k] for k in key): {c: r[c] for c in columns} for r in api}
     published = zip_rows(downloaded, resource)
     assert len(by_key) == len(published)
     assert [r for r in published if by_key[tuple(r[k] for k in key)] != r] == []

@@ -97,3 +97,25 @@ async def test_results_of_every_edition_warn_that_lists_are_partial(datasette, p
     assert "<strong>Listes partielles.</strong>" in (await datasette.client.get(path)).text
     one = (await datasette.client.get(path + "?edition=2021")).text
     assert "<strong>Listes partielles.</strong>" not in one and 'aria-label="Couverture de l\'édition 2021"' in one
+
+
+@pytest.mark.parametrize("nature, heading", [("", "communes"), ("commune", "communes"), ("epci", "EPCI"),
+                                             ("departement", "départements"), ("region", "régions")])
+async def test_the_biggest_territories_never_labelled_by_kind(datasette, db, nature, heading):
+    rows = (await datasette.client.get(f"/tnl/jamais_labellises.json?_shape=array&nature={nature}")).json()
+    expected = db.execute(
+        "select id from territories where kind = ? and population is not null "
+        "and id not in (select territory_id from results) order by population desc, name limit 100",
+        [nature or "commune"]).fetchall()
+    assert expected and [r["Identifiant"] for r in rows] == [e[0] for e in expected]
+    html = (await datasette.client.get(f"/tnl/jamais_labellises?nature={nature}")).text
+    assert h1(html) == f"Plus grands territoires jamais labellisés : {heading}"
+
+
+async def test_territories_have_a_labelled_or_never_labelled_facet(datasette, db):
+    data = (await datasette.client.get("/tnl/territories.json?_size=0")).json()
+    facet = {f["value"]: f["count"] for f in data["facet_results"]["labellise"]["results"]}
+    labelled = db.execute("select count(distinct territory_id) from results").fetchone()[0]
+    assert facet == {1: labelled, 0: db.execute("select count(*) from territories").fetchone()[0] - labelled}
+    html = (await datasette.client.get("/tnl/territories")).text
+    assert "jamais labellisé" in html and "Labellisé" in html

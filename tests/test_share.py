@@ -8,6 +8,7 @@ import sqlite3
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
@@ -289,24 +290,44 @@ def test_the_build_writes_a_preview_image_per_laureate_and_one_for_the_site(buil
 # --- Atom feeds ---------------------------------------------------------------------------------------------------------
 
 def check_atom(body: bytes) -> ET.Element:
-    """The structure Atom 1.0 (RFC 4287) requires: feed id, title, updated, an author; each entry's id, title,
-    updated and link; dates in RFC 3339; unique entry ids."""
+    """The structure Atom 1.0 (RFC 4287) requires, checked element by element (no validator of the RFC's schema is
+    packaged for Python): feed id (an absolute IRI), title, updated, an author with a name (§4.1.1: required unless
+    every entry has one); each entry's id, title, updated, and an alternate link since it has text content
+    (§4.1.1.1); dates in RFC 3339; unique entry ids; every link absolute, so that a feed reader can follow it."""
     feed = ET.fromstring(body)
     assert feed.tag == ATOM + "feed"
     for tag in ("id", "title", "updated"):
         assert len(feed.findall(ATOM + tag)) == 1 and feed.find(ATOM + tag).text
-    assert feed.find(f"{ATOM}author/{ATOM}name").text
+    assert feed.find(ATOM + "id").text.startswith("http://localhost/")
+    assert len(feed.findall(ATOM + "author")) == 1 and feed.find(f"{ATOM}author/{ATOM}name").text == "ADULLACT"
+    assert feed.find(f"{ATOM}author/{ATOM}email").text == "label@territoire-numerique-libre.org"
     assert {link.get("rel") for link in feed.findall(ATOM + "link")} == {"self", "alternate"}
     datetime.fromisoformat(feed.find(ATOM + "updated").text)
+    links = feed.findall(f".//{ATOM}link")
+    assert links and all(urlsplit(link.get("href")).scheme == "http" and urlsplit(link.get("href")).netloc == "localhost"
+                         for link in links)
     ids = []
     for entry in feed.findall(ATOM + "entry"):
-        for tag in ("id", "title", "updated"):
+        for tag in ("id", "title", "updated", "content"):
             assert len(entry.findall(ATOM + tag)) == 1 and entry.find(ATOM + tag).text
+        assert entry.find(ATOM + "content").get("type") == "text"
         datetime.fromisoformat(entry.find(ATOM + "updated").text)
         assert entry.find(ATOM + "link").get("href").startswith("http://localhost/territoire/")
+        assert entry.find(ATOM + "link").get("rel") in (None, "alternate")
         ids.append(entry.find(ATOM + "id").text)
     assert len(ids) == len(set(ids))
     return feed
+
+
+async def test_the_site_wide_feed_is_valid_atom_with_absolute_links(datasette, built_db_path):
+    response = await datasette.client.get("/tnl/derniers_resultats.atom")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    feed = check_atom(response.content)
+    with sqlite3.connect(built_db_path) as conn:
+        expected = conn.execute("select min(count(*), 100) from results").fetchone()[0]
+    assert len(feed.findall(ATOM + "entry")) == expected > 0
+    assert feed.find(ATOM + "title").text == "Derniers résultats publiés (flux Atom)"
 
 
 @pytest.mark.parametrize("path, sql", [
@@ -315,6 +336,9 @@ def check_atom(body: bytes) -> ET.Element:
      "select count(*) from results r join territories t on t.id = r.territory_id where t.departement_code = '38'"),
     ("/territoire/region-84.atom",
      "select count(*) from results r join territories t on t.id = r.territory_id where t.region_code = '84'"),
+    ("/territoire/200040715.atom",  # Grenoble-Alpes-Métropole and its communes
+     "select count(*) from results r join territories t on t.id = r.territory_id "
+     "where t.epci_siren = '200040715' or t.id = '200040715'"),
 ])
 async def test_atom_feeds_per_territory_departement_and_region(datasette, built_db_path, path, sql):
     response = await datasette.client.get(path)
@@ -338,6 +362,7 @@ async def test_a_territory_never_labelled_has_a_valid_empty_feed(datasette):
     ("/territoire/213801517.atom", "de ce territoire"),
     ("/territoire/departement-38.atom", "des territoires de ce département"),
     ("/territoire/region-84.atom", "des territoires de cette région"),
+    ("/territoire/200040715.atom", "de cette intercommunalité et de ses communes"),
 ])
 async def test_a_feed_says_what_it_follows(datasette, path, what):
     feed = ET.fromstring((await datasette.client.get(path)).content)

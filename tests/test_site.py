@@ -12,7 +12,7 @@ from conftest import DATA
 from markupsafe import escape
 
 from tnl.build_layout import metadata_path
-from tnl.pipeline import bundle, datapackage
+from tnl.pipeline import bundle, datapackage, derived_columns
 from tnl.pipeline.metadata import column_description
 
 ZIP = bundle.zip_name(datapackage.read(DATA))  # tnl-donnees-X.Y.Z.zip
@@ -98,7 +98,7 @@ async def test_progressions_never_compare_two_schemes(datasette):
 async def test_atom_feed_of_latest_results(datasette):
     response = await datasette.client.get("/tnl/derniers_resultats.atom")
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("application/xml")
+    assert response.headers["content-type"] == "application/atom+xml; charset=utf-8"  # RFC 4287 media type
     assert "<feed" in response.text and "<entry>" in response.text
 
 
@@ -161,12 +161,15 @@ async def test_unknown_download_is_404(datasette):
 
 
 def test_served_descriptions_are_the_data_package_ones(built_db_path):
-    """No hand-kept copy: every table and column description on the site comes from datapackage.yaml."""
+    """No hand-kept copy: every table and column description on the site comes from datapackage.yaml, or for a
+    column the database derives (not in the package), from tnl/pipeline/derived_columns.py."""
     served = json.loads(metadata_path(built_db_path).read_text(encoding="utf-8"))["databases"]["tnl"]["tables"]
+    assert derived_columns.metadata("territories")
     for resource in datapackage.read(DATA).resources:
         table = served[resource["name"]]
         assert table["description"] == resource["description"].strip()
-        assert table["columns"] == {f["name"]: column_description(f) for f in datapackage.fields(resource)}
+        derived = {c: f"{title} — {text}" for c, (title, text) in derived_columns.metadata(resource["name"]).items()}
+        assert table["columns"] == {f["name"]: column_description(f) for f in datapackage.fields(resource)} | derived
 
 
 async def test_column_descriptions_show_on_table_pages(datasette):

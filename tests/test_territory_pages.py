@@ -286,7 +286,8 @@ async def test_malformed_ids_are_never_a_server_error(datasette, path):
 async def test_json_has_the_same_data_as_the_html(datasette):
     path = f"/territoire/{ECHIROLLES}?perimetre=national&min=0.8&max=1.25"
     text, data = await page_and_data(datasette, path)
-    assert set(data) == {"territory", "editions", "history", "mentions", "indicators", "peers", "comparison"}
+    assert set(data) == {"territory", "editions", "history", "mentions", "indicators", "peers", "comparison", "laureates"}
+    assert data["laureates"] is None  # a commune contains no other territory
     assert "marker" not in data["territory"]
     assert data["comparison"]["indicators"]
     for indicator in data["comparison"]["indicators"]:
@@ -343,3 +344,36 @@ async def test_peer_list_is_paginated_but_the_map_gets_every_peer(datasette):
 async def test_epci_kind_is_spelled_out(datasette):
     text = (await get(datasette, "/territoire/200040715")).text  # Grenoble-Alpes-Métropole
     assert '<span class="nature">EPCI (métropole)</span>' in text
+
+
+LYON = "216901231"
+
+
+async def test_a_region_without_peers_widens_to_the_whole_of_france_and_says_so(datasette):
+    """Lyon: no other commune of its size in Auvergne-Rhône-Alpes; its page opened on « 0 territoire comparable »."""
+    text, data = await page_and_data(datasette, f"/territoire/{LYON}")
+    rules = data["peers"]["rules"]
+    assert (rules["perimetre"], rules["widened"]) == ("national", True) and data["peers"]["summary"]["total"] > 0
+    assert rules["text"].startswith("Aucun territoire comparable dans la région Auvergne-Rhône-Alpes : la comparaison "
+                                    "est élargie à toute la France.")
+    assert rules["text"] in text and "0 territoire comparable" not in text
+    _, explicit = await page_and_data(datasette, f"/territoire/{LYON}?perimetre=region")
+    assert (explicit["peers"]["rules"]["perimetre"], explicit["peers"]["summary"]["total"]) == ("region", 0)
+
+
+@pytest.mark.parametrize("path, sql", [
+    ("/territoire/departement-38", "t.departement_code = '38'"),
+    ("/territoire/region-84", "t.region_code = '84'"),
+    ("/territoire/200040715", "(t.epci_siren = '200040715' or t.id = '200040715')"),  # Grenoble-Alpes-Métropole
+])
+async def test_departement_region_and_epci_pages_list_the_laureates_within_them(datasette, db, path, sql):
+    text, data = await page_and_data(datasette, path)
+    expected = db.execute(f"select t.id, count(*) from results r join territories t on t.id = r.territory_id "
+                          f"where {sql} group by t.id").fetchall()
+    assert expected
+    assert {(line["id"], len(line["results"])) for line in data["laureates"]} == set(expected)
+    assert '<section id="laureats">' in text
+    for line in data["laureates"]:
+        assert f'<a href="{line["url"]}">{line["name"]}</a>' in text
+    editions = [line["results"][0]["edition"] for line in data["laureates"]]
+    assert editions == sorted(editions, reverse=True)  # the latest laureates first

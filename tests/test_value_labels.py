@@ -138,9 +138,12 @@ async def test_glossary_lists_codes_and_columns(datasette):
     assert "<h1>Glossaire des colonnes et des codes</h1>" in r.text
     for code, label in (("etablissement_public", "établissement public"), ("medium", "moyenne"), ("doubtful", "douteux"),
                         ("unresolved", "ouverte"), ("niveau_5", "Niveau 5 (5 copylefts)"), ("METRO", "métropole")):
-        assert f"<tr><td><code>{code}</code></td><td>{label}</td></tr>" in r.text, code
-    assert "<tr><td><code>name_as_published</code></td><td>Nom publié</td>" in r.text
-    assert '<h3 id="table-results_map">' in r.text and "<td><code>region_name</code></td><td>Région</td>" in r.text
+        assert (f'<tr><td data-label="Code (API)"><code>{code}</code></td>'
+                f'<td data-label="Libellé">{label}</td></tr>') in r.text, code
+    assert ('<tr><td data-label="Colonne (API)"><code>name_as_published</code></td>'
+            '<td data-label="Libellé">Nom publié</td>') in r.text
+    assert '<h3 id="table-results_map">' in r.text
+    assert '<td data-label="Colonne (API)"><code>region_name</code></td><td data-label="Libellé">Région</td>' in r.text
 
 
 @pytest.mark.parametrize(("path", "heading"), [

@@ -6,6 +6,7 @@ together by one rename (publish.py), so a failed or killed build leaves the prev
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Callable
 
@@ -16,6 +17,7 @@ from tnl.build_layout import SUMS_NAME, metadata_path
 from tnl.pipeline import (
     bundle,
     data_versions,
+    derived_columns,
     metadata,
     preview_cards,
     publish,
@@ -91,8 +93,15 @@ def _write_companions(package: DataPackage, database: Path, report: Callable[[st
         report(f"Attention : les données diffèrent de la version {package.descriptor.get('version')} enregistrée dans "
                f"{data_versions.HISTORY_NAME} ; lancez « tnl release » avant de les publier comme une version.")
     metadata_path(database).write_text(json.dumps(composed, ensure_ascii=False, indent=2), encoding="utf-8")
-    archive = bundle.write_zip(package, database.with_name(bundle.zip_name(package)))
-    bundle.write_sums([database, archive], database.with_name(SUMS_NAME))
+    archived, name = bundle.published_zips(package.data_dir), bundle.zip_name(package)
+    archive = database.with_name(name)
+    if name in archived and composed["tnl_versions"]["released"]:
+        shutil.copyfile(archived[name], archive)  # a released version: the bytes people downloaded and cited
+    else:
+        bundle.write_zip(package, archive)
+    earlier = [Path(shutil.copyfile(path, database.with_name(other))) for other, path in archived.items() if other != name]
+    # This build's own zip first (the site's current download), then the earlier versions'.
+    bundle.write_sums([database, archive, *earlier], database.with_name(SUMS_NAME))
 
 
 def _write(package: DataPackage, path: Path, report: Callable[[str], None]) -> None:
@@ -110,6 +119,7 @@ def _write(package: DataPackage, path: Path, report: Callable[[str], None]) -> N
         # Rows stream from the file in batches: memory stays bounded whatever the size of the resource.
         db[name].insert_all(territories if name == "territories" else published.typed_rows(package, resource),
                             batch_size=2000)
+    derived_columns.add(db)
     report("Index, recherche plein texte, vues et tables dérivées des vues…")
     for table, columns_list in INDEXES.items():
         for columns in columns_list:

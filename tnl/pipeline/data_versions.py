@@ -17,7 +17,7 @@ import json
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -54,6 +54,7 @@ class Diff:
     structure: list[str]  # French sentences: tables and columns added or removed, keys changed
     breaking: bool
     rows: list[dict]  # one per row added, changed or removed
+    metadata: list[str] = field(default_factory=list)  # French sentences: the package's own metadata changed
 
     def summary(self) -> list[dict]:
         counts: dict[tuple, dict] = {}
@@ -94,7 +95,20 @@ def compare(previous: DataPackage | None, current: DataPackage) -> Diff:
                     rows.append(_row(name, key, row, "changed", columns))
         rows += [_row(name, key, row, "removed") for k, row in old_rows.items() if k not in new_rows]
     structure += [f"table retirée : {name}" for name in before]
-    return Diff(structure, breaking or bool(before), rows)
+    return Diff(structure, breaking or bool(before), rows, metadata_changes(previous, current))
+
+
+UNTRACKED_METADATA = {"version", "created", "resources"}  # set by the release itself, or compared row by row
+
+
+def metadata_changes(previous: DataPackage | None, current: DataPackage) -> list[str]:
+    """The package-level fields of the descriptor that changed (maintainer, sources, licence…): what someone reads
+    in the zip changes, so the package is released again (a patch when nothing else changed)."""
+    if previous is None:
+        return []
+    old, new = previous.descriptor, current.descriptor
+    return [f"métadonnées du paquet modifiées : {key}" for key in sorted((set(old) | set(new)) - UNTRACKED_METADATA)
+            if old.get(key) != new.get(key)]
 
 
 def _row(resource: str, key: list[str], row: dict, change: str, columns: dict | None = None) -> dict:
@@ -146,7 +160,7 @@ def _release(data_dir: Path, previous_path: Path | None, date: datetime.date, ve
         raise _refused(str(previous_path), "", f"ce paquet n'est pas celui de la version {entries[0]['version']}",
                        "le paquet publié de la dernière version de versions.json")
     diff = compare(previous, current)
-    if previous and not diff.rows and not diff.structure:
+    if previous and not diff.rows and not diff.structure and not diff.metadata:
         raise _refused(str(data_dir), "", "aucun changement depuis la version précédente", "des données modifiées")
     editions = {r["edition"] for r in published.rows(current, current.resource("editions"))}
     old_editions = {r["edition"] for r in published.rows(previous, previous.resource("editions"))} if previous else set()
@@ -158,7 +172,7 @@ def _release(data_dir: Path, previous_path: Path | None, date: datetime.date, ve
         raise _refused(datapackage.DESCRIPTOR_NAME, "version", f"version {version} trop basse pour ces changements",
                        f"au moins {computed}")
     entry = {"version": version, "date": date.isoformat(), "previous": entries[0]["version"] if entries else None,
-             "structure": diff.structure, "summary": diff.summary(), "rows": _listed(diff.rows) if previous else [],
+             "structure": diff.structure + diff.metadata, "summary": diff.summary(), "rows": _listed(diff.rows) if previous else [],
              "digests": digests(current)}
     _set_descriptor_version(data_dir / datapackage.DESCRIPTOR_NAME, version, date)
     citation = Path(data_dir).parent / "CITATION.cff"

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from tnl import PROJECT_ROOT
-from tnl.pipeline import datapackage
+from tnl.pipeline import datapackage, derived_columns
 from tnl.pipeline.datapackage import DataPackage
 
 BASE_METADATA = PROJECT_ROOT / "metadata.yml"
@@ -30,9 +30,20 @@ def compose(base: dict, package: DataPackage, database: str) -> dict:
         table["description"] = resource["description"].strip()
         table["columns"] = {field["name"]: column_description(field) for field in datapackage.fields(resource)}
         table["column_labels"] = {field["name"]: field["title"] for field in datapackage.fields(resource)}  # HTML headers
+        for column, (title, description) in derived_columns.metadata(resource["name"]).items():
+            table["columns"][column] = f"{title} — {description}"
+            table["column_labels"][column] = title
+    metadata["tnl_maintainer"] = maintainer(package)
     # French column titles on their own, for the headers of the .xlsx downloads
     metadata["tnl_column_titles"] = {r["name"]: {f["name"]: f["title"] for f in datapackage.fields(r)} for r in package.resources}
     return metadata
+
+
+def maintainer(package: DataPackage) -> dict:
+    """Who maintains the data and how to reach them: the descriptor's maintainer (its first contributor otherwise)."""
+    contributors = package.descriptor.get("contributors", [])
+    chosen = next((c for c in contributors if c.get("role") == "maintainer"), contributors[0] if contributors else {})
+    return {"title": chosen.get("title", ""), "email": chosen.get("email", ""), "path": chosen.get("path", "")}
 
 
 def column_description(field: dict) -> str:

@@ -1,7 +1,8 @@
 """Downloads built beside the database: the versioned Data Package zip, its files one by one, and the SHA-256 sums
 (the SQLite file is Datasette's /tnl.db).
 
-/-/telechargements/tnl-donnees-X.Y.Z.zip   the current release's zip; tnl-datapackage.zip redirects to it
+/-/telechargements/tnl-donnees-X.Y.Z.zip   the current release's zip, and every earlier version's as it was published
+                                             (data/published/); tnl-datapackage.zip redirects to the current one
 /-/paquet/datapackage.json (and /-/paquet/results.csv…)   the same package unzipped, read from the zip itself, so that
                                              `frictionless validate <site>/-/paquet/datapackage.json` checks the
                                              files researchers download, byte for byte
@@ -34,7 +35,7 @@ def sums(directory: Path) -> dict[str, str]:
 
 
 def current_zip(directory: Path) -> str | None:
-    """The zip of this build: the one the sums, written last by the build, name."""
+    """The zip of this build: the first one the sums, written last by the build, name (earlier versions' follow)."""
     return next((name for name in sums(directory) if name.startswith(ZIP_PREFIX)), None)
 
 
@@ -49,7 +50,8 @@ async def download(datasette, request):
     current = current_zip(directory)
     if name == STABLE_ZIP and current:
         return Response.redirect(f"/-/telechargements/{current}")
-    if name not in (current, SUMS_NAME) or not (directory / name).is_file():
+    served = {n for n in sums(directory) if n.startswith(ZIP_PREFIX)} | {SUMS_NAME}
+    if name not in served or not (directory / name).is_file():
         return Response.text("Fichier introuvable.", status=404)
     return _file(name, (directory / name).read_bytes(), attachment=True)
 

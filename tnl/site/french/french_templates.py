@@ -35,7 +35,11 @@ def _rows_of(expression: str) -> Pair:
     return Pair(ROWS_OF % (expression, expression), "{{ fr_rows(%s) }}" % expression)
 
 
-RENDERER_LINKS = Pair('<a href="{{ url }}">{{ name }}</a>', '<a href="{{ url }}">{{ name|fr_renderer }}</a>')
+RENDERER_LINKS = Pair('<a href="{{ url }}">{{ name }}</a>',
+                      '<a href="{{ url }}"{% if name in ("csvfr", "xlsx") %} download{% endif %}>{{ name|fr_renderer }}</a>')
+# Datasette's CSV link shows the file as text unless _dl=1 asks for it as an attachment: it is a download here.
+CSV_LINK = Pair('<a href="{{ url_csv }}">CSV</a>',
+                '<a href="{{ url_csv }}{{ \'&\' if \'?\' in url_csv else \'?\' }}_dl=1" download>CSV</a>')
 COLUMN = "{{ column.name|fr_column(metadata) }}"
 
 TRANSLATIONS: dict[str, list[Pair]] = {
@@ -135,6 +139,7 @@ TRANSLATIONS: dict[str, list[Pair]] = {
         Pair("View and edit SQL", "Voir et modifier la requête SQL"),
         Pair("This data as", "Ces données en"),
         RENDERER_LINKS,
+        CSV_LINK,
         Pair('(<a href="#export">advanced</a>)', '(<a href="#export">export avancé</a>)'),
         Pair("These facets timed out:", "Ces facettes ont dépassé le délai imparti&nbsp;:"),
         Pair("Next page", "Page suivante"),
@@ -195,6 +200,7 @@ TRANSLATIONS: dict[str, list[Pair]] = {
         Pair(">Edit SQL</a>", ">Modifier la requête SQL</a>"),
         Pair("This data as", "Ces données en"),
         RENDERER_LINKS,
+        CSV_LINK,
         Pair('content: "{{ column|escape_css_string }}"', 'content: "{{ (column|fr_column(metadata))|escape_css_string }}"'),
         Pair('scope="col">{{ column }}</th>', 'scope="col">{{ column|fr_column(metadata) }}</th>'),
         Pair('<p class="zero-results">0 results</p>', '<p class="zero-results">Aucun résultat</p>'),

@@ -21,12 +21,13 @@ EPCI_TYPES = {"CC": "communauté de communes", "CA": "communauté d'agglomérati
 SCHEMES = {"niveaux_1_5": "niveaux 1 à 5 (2016-2024)", "badge_bronze_argent_or": "badge, bronze, argent, or (2025)"}
 INDICATOR_TYPES = {"integer": "nombre entier", "number": "nombre", "boolean": "oui ou non", "percent": "pourcentage"}
 BOOLEANS = {0: "non", 1: "oui"}
+LABELLED = {0: "jamais labellisé", 1: "labellisé"}
 
 # Column (of a table, or alias of a canned query) -> its fixed vocabulary.
 VOCABULARIES = {
     "kind": KIND_LABELS, "Nature": KIND_LABELS, "confidence": CONFIDENCE, "Confiance": CONFIDENCE,
     "match_confidence": MATCH, "origin": ORIGIN, "epci_type": EPCI_TYPES, "scheme": SCHEMES,
-    "distinction_scheme": SCHEMES, "type": INDICATOR_TYPES, "suppressed": BOOLEANS,
+    "distinction_scheme": SCHEMES, "type": INDICATOR_TYPES, "suppressed": BOOLEANS, "labellise": LABELLED,
 }
 TABLE_VOCABULARIES = {("open_questions", "status"): QUESTION_STATUS}
 # Column -> the reference table whose names replace its codes (read from the database once).
@@ -69,7 +70,9 @@ def label(datasette, table: str | None, column: str, value) -> str | None:
         vocabulary = _loaded.get(datasette, {}).get(REFERENCES[column])
     if vocabulary is None or value is None:
         return None
-    return vocabulary.get(value if isinstance(value, int) and column == "suppressed" else str(value))
+    if isinstance(value, int) and value in vocabulary:  # 0/1 columns (suppressed, labellise)
+        return vocabulary[value]
+    return vocabulary.get(str(value))
 
 
 def facet_label(datasette, table: str | None, column: str, value):
@@ -121,6 +124,7 @@ GLOSSARY = [  # (title, API columns, vocabulary) for the glossary page
     ("Origine d'une valeur d'indicateur", "origin", ORIGIN),
     ("Barème", "scheme, distinction_scheme", SCHEMES),
     ("Type d'indicateur", "type (indicators)", INDICATOR_TYPES),
+    ("Labellisé ou jamais labellisé (colonne dérivée des résultats)", "labellise (territories)", LABELLED),
 ]
 
 

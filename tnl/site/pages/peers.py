@@ -6,7 +6,7 @@ import heapq
 import itertools
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator, Mapping
 
 from tnl.vocabulary import KIND_PLURALS
@@ -111,6 +111,18 @@ class PeerIndex:
         return Peers([_Slice(stratum, territory, low, high) for stratum in strata])
 
 
+def find_widening(index: PeerIndex, territory: dict, options: Options, asked: str | None) -> tuple["Peers", Options, bool]:
+    """The peers by the rules asked for; when the région was not asked for explicitly and has no peer (Lyon: no
+    other commune of its size in Auvergne-Rhône-Alpes; a territory without région), the whole of France instead, so
+    that a page never opens on an empty comparison. Returns (peers, rules used, whether they were widened)."""
+    found = index.find(territory, options)
+    if found.total or options.perimetre != "region" or asked == "region":
+        return found, options, False
+    national = replace(options, perimetre="national")
+    widened = index.find(territory, national)
+    return (widened, national, True) if widened.total else (found, options, False)
+
+
 class _Slice:
     """The territories of a stratum within the population band, the territory itself left out."""
 
@@ -194,9 +206,13 @@ def _integer(value: int) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
-def describe(territory: dict, options: Options, region_name: str | None) -> str:
-    """The rules, in French, as written on the page."""
+def describe(territory: dict, options: Options, region_name: str | None, widened: bool = False) -> str:
+    """The rules, in French, as written on the page (saying so when the région had no peer and France is used)."""
     plural = KIND_PLURALS.get(territory["kind"], territory["kind"])
+    if widened:
+        region = f"la région {region_name}" if region_name else "sa région"
+        return (f"Aucun territoire comparable dans {region} : la comparaison est élargie à toute la France. "
+                + describe(territory, options, region_name))
     where = (f"de la même région ({region_name or territory.get('region_code') or 'inconnue'})"
              if options.perimetre == "region" else "de toute la France")
     band = population_band(territory, options)
@@ -220,7 +236,8 @@ def marker(p: dict) -> tuple:
     return (p["latitude"], p["longitude"], p["id"], p["name"], *((latest["distinction"] or "", latest["label"]) if latest else (None, None)))
 
 
-def section(territory: dict, peers: Peers, options: Options, region_name: str | None, page="1", markers: bool = True) -> dict:
+def section(territory: dict, peers: Peers, options: Options, region_name: str | None, page="1", markers: bool = True,
+            widened: bool = False) -> dict:
     """The peers part of a territory page: rules used, summary, one page of the list, and every peer for the map."""
     band = population_band(territory, options)
     pages = max(1, math.ceil(peers.total / PER_PAGE))
@@ -228,7 +245,8 @@ def section(territory: dict, peers: Peers, options: Options, region_name: str | 
     return {
         "rules": {"kind": territory["kind"], "perimetre": options.perimetre, "region_code": territory.get("region_code"),
                   "min": options.min, "max": options.max, "population_min": band and band[0],
-                  "population_max": band and band[1], "text": describe(territory, options, region_name)},
+                  "population_max": band and band[1], "widened": widened,
+                  "text": describe(territory, options, region_name, widened)},
         "summary": summarise(peers.counts(), peers.total), "page": page, "pages": pages, "per_page": PER_PAGE,
         "items": [
             {"id": p["id"], "name": p["name"], "departement_code": p.get("departement_code"), "population": p.get("population"),

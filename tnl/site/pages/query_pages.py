@@ -13,8 +13,9 @@ LATEST = "latest"  # default: the latest edition with published results
 ALL = ""  # default: every edition
 DIMENSIONS = {"distinction": "distinction", "ensemble": "ensemble des réponses", "nature": "nature du territoire",
               "region": "région", "tranche_population": "tranche de population"}
+NATURES = {"commune": "communes", "epci": "EPCI", "departement": "départements", "region": "régions"}
 PARAM_LABELS = {"edition": "Édition", "depuis": "Depuis l'édition", "jusqua": "Jusqu'à l'édition",
-                "dimension": "Regrouper par"}
+                "dimension": "Regrouper par", "nature": "Nature"}
 
 # canned query -> its heading (str.format over its metadata title and its parameters, defaults applied), defaults,
 # and which coverage to show:
@@ -29,6 +30,7 @@ QUERIES = {
     "par_region": {"heading": "{title}, {edition}", "defaults": {"edition": ALL}, "coverage": "all"},
     "par_departement": {"heading": "{title}, {edition}", "defaults": {"edition": ALL}, "coverage": "all"},
     "derniers_resultats": {"heading": "{title}", "coverage": "all"},
+    "jamais_labellises": {"heading": "{title} : {nature}", "defaults": {"nature": "commune"}, "coverage": "all"},
     "agregats_indicateurs": {"heading": "{title} {edition}, par {dimension}",
                              "defaults": {"edition": LATEST, "dimension": "distinction"}},
 }
@@ -62,7 +64,7 @@ def applied(query: str, args, editions: dict) -> dict:
 
 def heading(query: str, title: str, values: dict) -> str:
     defaults = QUERIES[query].get("defaults", {})
-    shown = {name: DIMENSIONS.get(value, value) if name == "dimension"
+    shown = {name: DIMENSIONS.get(value, value) if name == "dimension" else NATURES.get(value, value) if name == "nature"
              else value or ("toutes éditions" if defaults[name] == ALL else "(aucune édition)")
              for name, value in values.items()}
     return QUERIES[query]["heading"].format(title=title, **shown)
@@ -74,6 +76,8 @@ def parameter_choices(query: str, values: dict, editions: dict) -> dict:
     for name in QUERIES[query].get("defaults", {}):
         if name == "dimension":
             options = list(DIMENSIONS.items())
+        elif name == "nature":
+            options = list(NATURES.items())
         else:
             options = [(edition, edition) for edition in reversed(_edition_list(editions, query))]
             if QUERIES[query]["defaults"][name] == ALL:

@@ -42,6 +42,38 @@ INDICATORS_SQL = """
 select i.domain, v.indicator, i.label, i.unit, i.type, v.edition, v.value, v.origin, v.source_url, v.date, v.note
 from indicator_values v join indicators i on i.code = v.indicator where v.territory_id = :id order by i.domain, i.label, v.date
 """
+# The results of the territories within a département, a région or an EPCI (itself included), newest edition first:
+# the territory's page lists them and its Atom feed (feeds.py) publishes them, from this one query.
+WITHIN_SQL = """
+select r.edition, r.territory_id, t.name, t.kind, r.distinction, coalesce(d.label, :unpublished) as label,
+  r.name_as_published, r.source_urls, coalesce(e.results_date, e.ceremony_date, r.edition || '-12-01') as published
+from results r join territories t on t.id = r.territory_id join editions e on e.edition = r.edition
+left join distinctions d on d.id = r.distinction
+where {scope} order by r.edition desc, t.name
+"""
+WITHIN_WORDS = {"departement": "dans ce département", "region": "dans cette région", "epci": "dans cette intercommunalité"}
+WITHIN_SCOPES = {"departement": "t.departement_code = :code", "region": "t.region_code = :code",
+                 "epci": "(t.epci_siren = :id or t.id = :id)"}
+
+
+def within_query(territory: dict) -> tuple[str, dict]:
+    """WITHIN_SQL for this territory: the territories it contains, or only itself for a commune or an organisation."""
+    scope = WITHIN_SCOPES.get(territory["kind"], "r.territory_id = :id")
+    return WITHIN_SQL.format(scope=scope), {"id": territory["id"], "code": territory["cog_code"],
+                                            "unpublished": vocabulary.UNPUBLISHED}
+
+
+def laureates(results: list[dict]) -> list[dict]:
+    """The results within a territory, one line per laureate (latest edition first), its distinctions newest first."""
+    by_territory: dict[str, dict] = {}
+    for row in results:
+        line = by_territory.setdefault(row["territory_id"], {
+            "id": row["territory_id"], "name": row["name"], "url": f"/territoire/{row['territory_id']}",
+            "kind_label": vocabulary.KIND_LABELS.get(row["kind"], row["kind"]), "results": []})
+        line["results"].append({"edition": row["edition"], "label": row["label"]})
+    return list(by_territory.values())
+
+
 def _rows(conn, sql: str, params=()):
     cursor = conn.cursor()  # not conn.row_factory: the connection is Datasette's and shared
     cursor.row_factory = lambda cursor, row: {c[0]: v for c, v in zip(cursor.description, row)}
@@ -98,11 +130,15 @@ async def territory_data(datasette, ref: dict, territory: dict, args, markers: b
         # One trip to the database thread for the three small indexed queries, rather than three.
         history, mentions, indicators = await db.execute_fn(
             lambda conn: [_rows(conn, sql, params).fetchall() for sql in (HISTORY_SQL, MENTIONS_SQL, INDICATORS_SQL)])
+    within = []
+    if territory["kind"] in WITHIN_SCOPES:
+        sql, within_params = within_query(territory)
+        within = laureates(await db.execute_fn(lambda conn: _rows(conn, sql, within_params).fetchall()))
     for row in history:
         row["source_urls"] = split_sources(row["source_urls"])
     indicators = [dict(r, origin_label=ORIGIN.get(r["origin"], r["origin"])) for r in indicators]
     options = peer_rules.parse_options(args, territory)
-    found = ref["peers"].find(territory, options)
+    found, options, widened = peer_rules.find_widening(ref["peers"], territory, options, args.get("perimetre"))
     region = _link(ref, f"region-{territory['region_code']}")
     return {
         "territory": dict(territory, kind_label=vocabulary.KIND_LABELS.get(territory["kind"], territory["kind"]),
@@ -111,9 +147,11 @@ async def territory_data(datasette, ref: dict, territory: dict, args, markers: b
                           epci=_link(ref, territory["epci_siren"])),
         "editions": ref["editions"],
         "history": history,
+        "laureates": within if territory["kind"] in WITHIN_SCOPES else None,
         "mentions": mentions,
         "indicators": [{"domain": domain, "values": list(values)} for domain, values in itertools.groupby(indicators, key=lambda r: r["domain"])],
-        "peers": peer_rules.section(territory, found, options, region and region["name"], args.get("page"), markers),
+        "peers": peer_rules.section(territory, found, options, region and region["name"], args.get("page"), markers,
+                                     widened),
         "comparison": comparison.section(territory, found.rows(), await comparison.open_values(datasette)),
     }
 
@@ -140,7 +178,7 @@ async def territory_page(datasette, request):
     if as_json:
         return await _json(datasette, ref, territory, request.args)
     data = await territory_data(datasette, ref, territory, request.args, markers=False)  # the map fetches the JSON
-    context = dict(data, panels=_panels(data["editions"]), scales=ref["scales"], confidence=CONFIDENCE, match=MATCH,
+    context = dict(data, within_words=WITHIN_WORDS, panels=_panels(data["editions"]), scales=ref["scales"], confidence=CONFIDENCE, match=MATCH,
                    json_url=data["territory"]["url"] + ".json" + _query(request.args, page=None),
                    national_url=_query(request.args, perimetre="national", page=None),
                    region_url=_query(request.args, perimetre="region", page=None),
