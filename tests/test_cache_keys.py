@@ -101,3 +101,24 @@ async def test_no_variant_decides_what_an_uncached_page_answers(site, canonical,
         app = site.app()  # a fresh cache: the variant is the first request the site sees
         await fetch(app, variant)
         assert (await fetch(app, path))[:2] == canonical[path][:2], variant
+
+
+OFF_SITE = ["/\\evil.example/", "//evil.example/", "/%5Cevil.example/", "/%5cevil.example/", "/\\\\evil.example/",
+            "/%2F%2Fevil.example/", "/%2f%2fevil.example/", "/~2F~2Fevil.example/", "/%09/evil.example/",
+            "/\\/evil.example/", "/%5C%5Cevil.example/", "/tnl/\\evil.example/", "/%252F%252Fevil.example/",
+            "/\\evil.example/?x=1", "/%E2%80%AE/evil.example/", "///evil.example/"]
+SITE_PATH = re.compile(r"/(?![/\\])[^\\\x00-\x20\x7f]*")
+
+
+@pytest.mark.parametrize("path", [OFF_SITE[0], *PAGES])
+async def test_every_redirect_stays_on_the_site(site, path):
+    """Each address and its variants, twice (computed, then from the cache): any Location is a path of this site."""
+    tried = ([path] + variants(path)) if path in PAGES else OFF_SITE + [v + "/" for v in variants("/evil.example")]
+    app = site.app()
+    locations = []
+    for target in tried * 2:
+        status, _, headers = await fetch(app, target)
+        if 300 <= status < 400:
+            locations.append((target, headers["location"]))
+    assert locations
+    assert [(t, loc) for t, loc in locations if not SITE_PATH.fullmatch(loc)] == []
