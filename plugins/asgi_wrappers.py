@@ -2,7 +2,8 @@
 
 1. access log: one line per request (status, duration, cache status) and a request id on every response;
 2. security headers: read-only methods, CSP, framing and referrer headers on every response, cached ones included;
-3. request limits: query strings bounded, OPTIONS answered, oversized responses refused, before anything is cached;
+3. request limits: query strings bounded, unknown HTTP versions and OPTIONS answered, oversized responses refused,
+   introspection and debug pages closed, before anything is cached;
 4. response cache: a response computed once is served from memory (the database is immutable), one computation
    per URL at a time, gzipped once, with ETag and Cache-Control;
 5. local redirects: every `Location` made a path of this site (before it is cached);
@@ -13,7 +14,14 @@
 from datasette import hookimpl
 
 from tnl.site.exports import complete_csv, excel_csv
-from tnl.site.http import access_log, local_redirects, request_limits, response_cache, security_headers
+from tnl.site.http import (
+    access_log,
+    closed_pages,
+    local_redirects,
+    request_limits,
+    response_cache,
+    security_headers,
+)
 from tnl.site.http.etag import site_fingerprint
 
 
@@ -25,6 +33,6 @@ def asgi_wrapper(datasette):
         csv_pages = local_redirects.wrap(excel_csv.wrap(complete_csv.wrap(app), datasette))
         cached = response_cache.wrap(csv_pages, cache, fingerprint=lambda: site_fingerprint(datasette),
                                      max_age=lambda: datasette.setting("default_cache_ttl"))
-        return access_log.wrap(security_headers.wrap(request_limits.wrap(cached)))
+        return access_log.wrap(security_headers.wrap(request_limits.wrap(closed_pages.wrap(cached))))
 
     return wrap
