@@ -122,3 +122,13 @@ async def test_every_redirect_stays_on_the_site(site, path):
             locations.append((target, headers["location"]))
     assert locations
     assert [(t, loc) for t, loc in locations if not SITE_PATH.fullmatch(loc)] == []
+
+
+async def test_absolute_urls_never_follow_a_foreign_host(site):
+    """Without base_url, only a loopback Host is used for absolute addresses; any other one gives http://localhost."""
+    def robots(host: bytes):
+        return site.client.get("/robots.txt", headers={"host": host.decode()})
+
+    assert "Sitemap: http://evil.example" not in (await robots(b"evil.example")).text
+    assert "Sitemap: http://localhost/sitemap.xml" in (await robots(b"evil.example")).text
+    assert "Sitemap: http://127.0.0.1:8001/sitemap.xml" in (await robots(b"127.0.0.1:8001")).text
