@@ -1,6 +1,6 @@
 """Replay the hostile probes of issue 18 against a real `tnl serve` and print what each one costs the server.
 
-Usage: .venv/bin/python benchmarks/hostile.py [--db build/tnl.db] [--only NAME,NAME] [--sockets 1500]
+Usage: .venv/bin/python benchmarks/hostile.py [--db build/tnl.db] [--only NAME,NAME] [--sockets 1500] [--issue26] [--port 0]
 
 Starts `tnl serve` on a loopback port with at most 1,024 open files (a small production limit, so that the slow-client
 probe shows exhaustion with a bounded number of sockets), then runs each probe and prints: status, seconds, bytes
@@ -27,6 +27,8 @@ from urllib.parse import quote
 READ_CAP = 64 * 1024 * 1024
 KILL_RSS_MB = 3 * 1024
 CACHED_PAGE = "/tnl/editions.json"
+TERRITORY = "213801517"  # Échirolles
+ISSUE_26_FIRST = "cache: territory %37 then canonical"
 FD_LIMIT = 1024
 
 
@@ -65,20 +67,22 @@ FORMULAS = "select '=1+1' as a, ' =1+1' as b, char(10) || '@SUM(A1)' as c, '-2+3
 
 
 class Server:
-    def __init__(self, db: Path):
-        self.db = db
+    def __init__(self, db: Path, port: int = 0):
+        self.db, self.wanted_port = db, port
         self.start()
 
     def start(self) -> None:
         with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
+            s.bind(("127.0.0.1", self.wanted_port))
             self.port = s.getsockname()[1]
         limit = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (FD_LIMIT, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tnl.cli", "serve", "--db", str(self.db), "--port", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=limit)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=limit)
         self.stderr_bytes = 0
+        self.access_lines = []
         threading.Thread(target=self._drain, daemon=True).start()
+        threading.Thread(target=self._access, daemon=True).start()
         for _ in range(600):  # startup builds in-memory indexes: slow on a busy machine
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{self.port}{CACHED_PAGE}", timeout=5).read()
@@ -86,6 +90,10 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         raise RuntimeError("server did not start")
+
+    def _access(self) -> None:
+        for line in self.process.stdout:
+            self.access_lines.append(line)
 
     def _drain(self) -> None:
         for line in self.process.stderr:
@@ -220,22 +228,164 @@ def formulas(port: int) -> str:
     return " | ".join(out)
 
 
+def raw(port: int, head: bytes, timeout: float = 60) -> tuple[str, dict, bytes, float]:
+    """Status, headers (lowercase names), body and seconds of one request sent as the given bytes, in one packet."""
+    start = time.perf_counter()
+    data = b""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+            s.sendall(head)
+            while len(data) < READ_CAP and (chunk := s.recv(1 << 20)):
+                data += chunk
+    except OSError as error:
+        return type(error).__name__, {}, b"", time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    head_part, _, body = data.partition(b"\r\n\r\n")
+    lines = head_part.split(b"\r\n")
+    status = lines[0].split(b" ")[1].decode() if lines[0].startswith(b"HTTP/") else "no answer"
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        headers[name.strip().lower().decode()] = value.strip().decode("latin-1")
+    return status, headers, body, seconds
+
+
+def get(port: int, target: str, extra: str = "", version: str = "HTTP/1.1") -> tuple[str, dict, bytes, float]:
+    return raw(port, f"GET {target} {version}\r\nHost: 127.0.0.1\r\n{extra}Connection: close\r\n\r\n".encode("latin-1"))
+
+
+def described(outcome, *headers: str) -> str:
+    status, got, body, seconds = outcome
+    shown = "".join(f" {name}={got.get(name, '-')!r}" for name in headers)
+    return f"{status} {seconds:.2f}s{shown}"
+
+
+def poisoning(port: int, variant: str, canonical: str) -> str:
+    """A variant of a page's address first, then its canonical address: what every later visitor gets."""
+    first = get(port, variant)
+    then = get(port, canonical)
+    return f"{variant} → {described(first, 'x-cache')} ; puis {canonical} → {described(then, 'x-cache')}"
+
+
+def open_redirect(port: int) -> str:
+    first = get(port, "/\\evil.example/")
+    then = get(port, "/%5Cevil.example/")
+    return (f"/\\evil.example/ → {described(first, 'location')} ; "
+            f"puis /%5Cevil.example/ → {described(then, 'location', 'x-cache')}")
+
+
+def scheme_in_key(port: int) -> str:
+    first = get(port, "/robots.txt", "X-Forwarded-Proto: https\r\n")
+    then = get(port, "/robots.txt")
+    sitemap = next((l for l in then[2].decode().splitlines() if l.startswith("Sitemap")), "-")
+    return f"X-Forwarded-Proto: https → {first[0]} ; puis sans → {then[0]} {then[1].get('x-cache')} « {sitemap} »"
+
+
+def host_header(port: int) -> str:
+    status, _, body, _ = get(port, "/robots.txt?h=1", "X-Forwarded-Host: evil.example\r\n")
+    status2, _, body2, _ = raw(port, b"GET /robots.txt?h=2 HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+    sitemap = next((l for l in body2.decode("utf-8", "replace").splitlines() if l.startswith("Sitemap")), "-")
+    return f"Host: evil.example → {status2} « {sitemap} »"
+
+
+def parallel_sql(port: int, query: str, count: int) -> str:
+    """`count` copies of a costly query at once, and how long an uncached SQL page waits meanwhile."""
+    results = []
+    threads = [threading.Thread(target=lambda i=i: results.append(get(port, sql(f"{query} as n{i}_{time.time_ns()}"))))
+               for i in range(count)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    waited = get(port, sql(f"select {time.time_ns()} as fresh"))
+    for thread in threads:
+        thread.join()
+    return (f"{count} à la fois : {' '.join(sorted({r[0] for r in results}))}, "
+            f"{max(r[3] for r in results):.1f} s ; page SQL non cachée pendant ce temps : {waited[0]} en {waited[3]:.1f} s")
+
+
+def head_one_packet(port: int) -> str:
+    status, _, _, seconds = raw(port, b"GET /" + b"a" * 60_000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    return f"chemin de 60 000 caractères en un paquet → {status} {seconds:.2f}s"
+
+
+INTROSPECTION = ["/-/databases.json", "/-/threads.json", "/-/plugins.json", "/-/messages", "/-/allow-debug",
+                 "/-/patterns", "/-/versions.json", "/-/settings.json", "/-/config.json", "/-/metadata.json",
+                 "/-/actor.json", "/-/permissions", "/-/sessions"]
+
+
+def introspection(port: int) -> str:
+    out = []
+    for path in INTROSPECTION:
+        status, _, body, _ = get(port, path)
+        leaks = " (chemin du serveur)" if b'"path"' in body and b"/" in body else ""
+        out.append(f"{path} {status}{leaks}")
+    return " ; ".join(out)
+
+
+def http_version(port: int) -> str:
+    return " ; ".join(f"{v} → {get(port, '/tnl/editions.json', version=v)[0]}" for v in ("HTTP/9.9", "HTTP/2.0", "HTTP/1.1"))
+
+
+def report_echo(port: int) -> str:
+    status, _, body, _ = get(port, "/signaler?territoire=a%00b%E2%80%AEc")
+    shown = [name for name, marks in (("NUL", (b"\x00", b"&#0;", b"\\x00", "\u2400".encode())),
+                                      ("U+202E", ("\u202e".encode(), b"&#8238;", b"&#x202e;")))
+             if any(mark in body for mark in marks)]
+    return f"/signaler?territoire=a%00b%E2%80%AEc → {status}, caractères renvoyés : {', '.join(shown) or 'aucun'}"
+
+
+def log_forging(server) -> str:
+    before = len(server.access_lines)
+    get(server.port, "/x%0A2026-01-01T00:00:00Z%20forged%201.2.3.4%20%22GET%20/admin%22%20200%1B[2J")
+    time.sleep(0.5)
+    new = server.access_lines[before:]
+    forged = [line for line in new if b"forged" in line and not line.split(b" ", 1)[0].startswith(b"20") or
+              line.startswith(b"2026-01-01")]
+    control = any(c < 32 and c != 10 for line in new for c in line.rstrip(b"\n"))
+    return f"{len(new)} ligne(s) écrite(s) pour 1 requête ; ligne forgée : {'oui' if forged else 'non'} ; caractère de contrôle : {'oui' if control else 'non'}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=Path("build/tnl.db"))
     parser.add_argument("--only", default="", help="comma-separated probe names (default: all)")
     parser.add_argument("--sockets", type=int, default=1500, help="slow-client sockets (at most 2,000)")
+    parser.add_argument("--port", type=int, default=0, help="loopback port of the server (default: a free one)")
+    parser.add_argument("--issue26", action="store_true", help="only the probes of issue 26")
     args = parser.parse_args()
-    server = Server(args.db)
+    server = Server(args.db, args.port)
     special = {
         "slow clients": lambda: slow_clients(server.port, min(args.sockets, 2000), 12),
         "2000 404s with 30 KB query strings": lambda: not_found_keys(server.port, 2000),
         "16 concurrent territories.csvfr": lambda: concurrent_exports(server.port, 16),
         "formula cells in .csv and .csvfr": lambda: formulas(server.port),
+        # Issue 26: the cache, redirects, SQL limits, renderers and the HTTP surface.
+        "cache: territory %37 then canonical": lambda: poisoning(server.port, f"/territoire/{TERRITORY[:-1]}%37",
+                                                                 f"/territoire/{TERRITORY}"),
+        "cache: badge %2F then canonical": lambda: poisoning(server.port, f"/territoire/{TERRITORY}%2Fbadge.svg",
+                                                             f"/territoire/{TERRITORY}/badge.svg"),
+        "cache: embed %2F then canonical": lambda: poisoning(server.port, f"/embed%2Fterritoire%2F{TERRITORY}",
+                                                             f"/embed/territoire/{TERRITORY}"),
+        "cache: table %2F then canonical": lambda: poisoning(server.port, "/tnl%2Fregions", "/tnl/regions"),
+        "open redirect /\\evil.example/": lambda: open_redirect(server.port),
+        "printf BLOB format (JSON)": lambda: described(get(server.port, sql("select printf(cast('%.2147483647c' as blob),'x')")), "content-type"),
+        "printf hex literal format (JSON)": lambda: described(get(server.port, sql("select printf(x'252e3231343734383336343763','x')")), "content-type"),
+        "printf computed format (JSON)": lambda: described(get(server.port, sql("select printf('%.' || '2147483647' || 'c','x')")), "content-type"),
+        "4 printf BLOB at once": lambda: parallel_sql(server.port, "select printf(cast('%.200000000c' as blob),'x')", 4),
+        ".xlsx of char(1)": lambda: described(get(server.port, sql("select char(1)", ".xlsx")), "content-type"),
+        ".xlsx of a BLOB": lambda: described(get(server.port, sql("select x'00ff'", ".xlsx")), "content-type"),
+        ".atom of a query": lambda: described(get(server.port, sql("select 1 as atom_id, 'x' as atom_title, '2020-01-01' as atom_updated", ".atom")), "content-type"),
+        "X-Forwarded-Proto and the cache": lambda: scheme_in_key(server.port),
+        "Host header in absolute URLs": lambda: host_header(server.port),
+        "log forging %0A": lambda: log_forging(server),
+        "head of 60,000 chars in one packet": lambda: head_one_packet(server.port),
+        "introspection pages": lambda: introspection(server.port),
+        "HTTP/9.9": lambda: http_version(server.port),
+        "/signaler NUL and U+202E": lambda: report_echo(server.port),
     }
     probes = {name: (lambda m=method, p=path: request(server.port, m, p)) for name, (method, path) in REQUESTS.items()}
     probes.update(special)
-    wanted = [n for n in args.only.split(",") if n] or list(probes)
+    wanted = [n for n in args.only.split(",") if n] or list(probes)[list(probes).index(ISSUE_26_FIRST) if args.issue26 else 0:]
     print(f"serveur : pid {server.process.pid}, {server.rss_mb():.0f} Mo au départ ; page en cache : {CACHED_PAGE}")
     print(f"{'sonde':38} {'statut':>8} {'durée':>8} {'lu':>10} {'pic':>8} {'après':>8}  page en cache (médiane / max)")
     for name in wanted:

@@ -2,17 +2,26 @@
 
 1. access log: one line per request (status, duration, cache status) and a request id on every response;
 2. security headers: read-only methods, CSP, framing and referrer headers on every response, cached ones included;
-3. request limits: query strings bounded, OPTIONS answered, oversized responses refused, before anything is cached;
+3. request limits: query strings bounded, unknown HTTP versions and OPTIONS answered, oversized responses refused,
+   introspection and debug pages closed, before anything is cached;
 4. response cache: a response computed once is served from memory (the database is immutable), one computation
    per URL at a time, gzipped once, with ETag and Cache-Control;
-5. spreadsheet-safe CSV: `.csv` with formulas defused and `.csvfr` streamed from Datasette's CSV (cached as sent);
-6. complete CSV: a table's or view's `.csv` streams every row instead of stopping at 2,000;
-7. Datasette.
+5. local redirects: every `Location` made a path of this site (before it is cached);
+6. spreadsheet-safe CSV: `.csv` with formulas defused and `.csvfr` streamed from Datasette's CSV (cached as sent);
+7. complete CSV: a table's or view's `.csv` streams every row instead of stopping at 2,000;
+8. Datasette.
 """
 from datasette import hookimpl
 
 from tnl.site.exports import complete_csv, excel_csv
-from tnl.site.http import access_log, request_limits, response_cache, security_headers
+from tnl.site.http import (
+    access_log,
+    closed_pages,
+    local_redirects,
+    request_limits,
+    response_cache,
+    security_headers,
+)
 from tnl.site.http.etag import site_fingerprint
 
 
@@ -21,9 +30,9 @@ def asgi_wrapper(datasette):
     cache = response_cache.ResponseCache()
 
     def wrap(app):
-        csv_pages = excel_csv.wrap(complete_csv.wrap(app), datasette)
+        csv_pages = local_redirects.wrap(excel_csv.wrap(complete_csv.wrap(app), datasette))
         cached = response_cache.wrap(csv_pages, cache, fingerprint=lambda: site_fingerprint(datasette),
                                      max_age=lambda: datasette.setting("default_cache_ttl"))
-        return access_log.wrap(security_headers.wrap(request_limits.wrap(cached)))
+        return access_log.wrap(security_headers.wrap(request_limits.wrap(closed_pages.wrap(cached))))
 
     return wrap

@@ -48,9 +48,12 @@ async def test_robots_keeps_crawlers_off_sql_combinations_and_exports(datasette,
 
 
 async def test_robots_names_the_sitemap_by_absolute_url(datasette):
-    robots = await datasette.client.get("/robots.txt", headers={"host": "tnl.example.org"})
+    robots = await datasette.client.get("/robots.txt", headers={"host": "127.0.0.1:8001"})
     assert robots.headers["content-type"].startswith("text/plain")
-    assert "Sitemap: http://tnl.example.org/sitemap.xml" in robots.text.splitlines()
+    assert "Sitemap: http://127.0.0.1:8001/sitemap.xml" in robots.text.splitlines()
+    # Without base_url, a Host that is not a loopback name never writes the site's addresses (issue 26).
+    foreign = await datasette.client.get("/robots.txt", headers={"host": "tnl.example.org"})
+    assert "Sitemap: http://localhost/sitemap.xml" in foreign.text.splitlines()
 
 
 async def test_sitemap_lists_front_page_every_palmares_and_every_territory(datasette, db):

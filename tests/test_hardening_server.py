@@ -23,6 +23,15 @@ HUGE = [
     "select replace(printf('%.*c', 900000, 'x'), 'x', 'xx')",
     "select group_concat(zeroblob(500000)) from (select 1 union all select 2 union all select 3)",
 ]
+# printf's format as any type SQLite accepts: each of these ran its %c loop for 13 s or more when only text was checked.
+PRINTF_FORMATS = [
+    "cast('%.2147483647c' as blob)",
+    "x'252e3231343734383336343763'",
+    "cast('%' || '.2147483647c' as blob)",
+    "'%' || '.2147483647c'",
+    "cast('%.*c' as blob), 2147483647",
+]
+HUGE += [f"select {name}({fmt}, 'x')" for fmt in PRINTF_FORMATS for name in ("printf", "format")]
 
 
 @pytest.mark.parametrize("sql", HUGE)
@@ -56,6 +65,15 @@ async def test_printf_and_format_still_work_within_bounds(datasette):
     sql = "select printf('%05.1f|%s|%%|%.*c', 3.14159, 'a', 3, 'y') as p, format('%d', 42) as f"
     response = await datasette.client.get("/tnl.json", params={"sql": sql, "_shape": "array"})
     assert response.json() == [{"p": "003.1|a|%|yyy", "f": "42"}]
+
+
+@pytest.mark.parametrize("fmt", PRINTF_FORMATS)
+def test_printf_widths_are_checked_whatever_the_type_of_the_format(fmt):
+    conn = sqlite3.connect(":memory:")
+    sql_limits.prepare_connection(conn)
+    with pytest.raises(sqlite3.DataError, match=sql_limits.TOO_BIG):
+        conn.execute(f"select printf({fmt}, 'x')").fetchall()
+    assert tuple(conn.execute("select printf(cast('%.3c|%d' as blob), 'y', 7), printf(x'2573', 'z')").fetchone()) == ("yyy|7", "z")
 
 
 def test_a_query_fetching_more_than_the_budget_raises_on_the_row_past_it():

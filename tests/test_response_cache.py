@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+from types import SimpleNamespace
 
 import pytest
 from conftest import DATA
@@ -31,10 +32,10 @@ class CountingApp:
         await send({"type": "http.response.body", "body": self.body[len(self.body) // 2:]})
 
 
-async def get(app, path="/territoire/1", query=b"", headers=()):
+async def get(app, path="/territoire/1", query=b"", headers=(), raw_path=None, scheme="http"):
     """One GET through app; returns (status, headers dict, body, number of body events)."""
-    scope = {"type": "http", "method": "GET", "path": path, "query_string": query,
-             "headers": [(b"host", b"tnl.example"), *headers]}
+    scope = {"type": "http", "method": "GET", "path": path, "query_string": query, "scheme": scheme,
+             "headers": [(b"host", b"tnl.example"), *headers], **({"raw_path": raw_path} if raw_path else {})}
     events = []
 
     async def send(event):
@@ -152,6 +153,35 @@ async def test_404_kept_only_without_query_string():
         await get(site, "/territoire/nope")
         await get(site, "/tnl/nope", query=b"x=" + b"y" * 100)
     assert app.calls == 3
+
+
+async def test_the_key_is_the_raw_path_and_the_scheme():
+    """Datasette routes on the raw path and builds absolute URLs from the scheme: neither variant shares an entry."""
+    app = CountingApp()
+    site = cached(app)
+    await get(site, "/territoire/213801517", raw_path=b"/territoire/21380151%37")
+    await get(site, "/territoire/213801517", raw_path=b"/territoire/213801517")
+    await get(site, "/territoire/213801517", raw_path=b"/territoire/213801517", scheme="https")
+    _, headers, _, _ = await get(site, "/territoire/213801517", raw_path=b"/territoire/213801517?x=1")
+    assert app.calls == 3 and headers[b"x-cache"] == b"hit"  # httpx's raw_path has the query string
+
+
+async def test_entries_expire_and_errors_sooner(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(response_cache, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    pages, missing, moved = CountingApp(), CountingApp(status=404), CountingApp(status=302, headers=[(b"location", b"/")])
+    sites = [cached(app) for app in (pages, missing, moved)]
+    for site in sites:
+        await get(site)
+    _, headers, _, _ = await get(sites[2])
+    assert headers[b"cache-control"] == f"public, max-age={response_cache.ERROR_MAX_AGE}".encode()
+    clock[0] += response_cache.ERROR_MAX_AGE + 1
+    for site in sites:
+        await get(site)
+    assert (pages.calls, missing.calls, moved.calls) == (1, 2, 2)
+    clock[0] += 3600
+    await get(sites[0])
+    assert pages.calls == 2
 
 
 async def test_keys_are_bounded_in_length_and_number():

@@ -43,3 +43,36 @@ async def test_no_parameter_value_makes_a_server_error(datasette, capfd, path, n
     assert len(outcomes) == len(VALUES) + len(TARGETED.get(name, []))
     assert [o for o in outcomes if o[1] >= 500 or o[2]] == []
     assert "Traceback" not in console(capfd)
+
+
+# Every renderer × the SQL and table paths, with the values a query can hand a renderer: control characters, BLOBs,
+# NULLs, dates without time zone, huge integers, duplicate and odd column names (issue 26: .xlsx and .atom were 500s).
+RENDERERS = [".json", ".csv", ".csvfr", ".xlsx", ".atom", ""]
+SHAPES = ["", "array", "arrays", "object", "objects", "arrayfirst", "x"]
+ROW_VALUES = ["char(1)", "char(0) || 'a'", "x'00ff'", "null", "'2020-01-01'", "'x'", "-9223372036854775808",
+              "1e308 * 10", "'=1+1'", "char(27) || '[2J'", "'\u202e'"]
+FUZZ_SQL = [f"select {v} as a, {v} as atom_id, {v} as atom_title, {v} as atom_updated" for v in ROW_VALUES] + [
+    f"select 1 as atom_id, 'a' as atom_title, '2020-01-01T00:00:00Z' as atom_updated, {v} as atom_content_html, "
+    f"{v} as atom_content, {v} as atom_link" for v in ROW_VALUES] + ["select 1 as a, 2 as a", "select 1 as \"\""]
+
+
+@pytest.fixture(scope="module")
+def small_site(fixture_site):
+    from tnl.site.http.serve import datasette_app
+
+    return datasette_app(fixture_site / "tnl.db")
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+async def test_no_renderer_makes_a_server_error(small_site, capfd, renderer):
+    targets = [("/tnl" + renderer, {"sql": sql, **({"_shape": shape} if shape else {})})
+               for sql in FUZZ_SQL for shape in (SHAPES if renderer == ".json" else [""])]
+    targets += [(f"/tnl/{table}{renderer}", {"_shape": shape} if shape else {})
+                for table in ("territories", "results", "palmares") for shape in (SHAPES if renderer == ".json" else [""])]
+    outcomes = []
+    for path, params in targets:
+        response = await small_site.client.get(path, params=params)
+        outcomes.append((path, params, response.status_code, "Traceback" in response.text[:100_000]))
+    assert len(outcomes) == len(targets) > 20
+    assert [o for o in outcomes if o[2] >= 500 or o[3]] == []
+    assert "Traceback" not in console(capfd)

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 from urllib.parse import parse_qsl
 
 from datasette.utils.asgi import Response
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font
+
+from tnl.site.share.public_url import absolute
 
 EXTENSION = "xlsx"
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,9 +64,23 @@ def cell_values(row: dict, columns: list[str], expanded: set[str]) -> list:
     return out
 
 
+def spreadsheet_value(value):
+    """What a cell can hold for any value a query returns: the control characters a workbook cannot store (openpyxl
+    refuses them) shown as their Unicode pictures (U+0001 as ␁), a BLOB as its base64 text, any other JSON value as
+    its JSON text. Without this, `select char(1)` answered 500."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub(lambda m: chr(0x2400 + ord(m.group())), value)
+    if isinstance(value, dict) and value.get("$base64"):
+        return f"binaire (base64) : {value.get('encoded', '')}"
+    if isinstance(value, (dict, list)):
+        return spreadsheet_value(json.dumps(value, ensure_ascii=False))
+    return value
+
+
 def text_cell(sheet, value):
     """A cell holding exactly value: numbers as numbers, any text as text. openpyxl makes a text starting with « = »
     a formula: only such a text needs a cell object (plain values are several times faster to write)."""
+    value = spreadsheet_value(value)
     if not (isinstance(value, str) and value.startswith("=")):
         return value
     cell = WriteOnlyCell(sheet, value)
@@ -77,7 +95,7 @@ def workbook(name: str, header: list[str], rows: list[list], about: list[tuple[s
     bold = Font(bold=True)
     titles = []
     for title in header:
-        cell = WriteOnlyCell(sheet, title)
+        cell = WriteOnlyCell(sheet, spreadsheet_value(title))
         cell.data_type, cell.font = "s", bold
         titles.append(cell)
     sheet.append(titles)
@@ -119,7 +137,7 @@ async def render(datasette, request, database, table, query_name):
     columns, expanded = first["columns"], set(first.get("expanded_columns") or [])
     versions = datasette.metadata("tnl_versions") or {}
     licence = f"{datasette.metadata('license')} ({datasette.metadata('license_url')})"
-    source = datasette.absolute_url(request, request.full_path)
+    source = absolute(datasette, request, request.full_path)
     partial = bool(first.get("truncated"))
     about = [
         ("Export", source),

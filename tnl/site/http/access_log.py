@@ -17,6 +17,7 @@ from functools import wraps
 logger = logging.getLogger("tnl.access")  # stdout, like uvicorn's access log it replaces
 errors = logging.getLogger("tnl.errors")  # stderr
 REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{8,64}")
+UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\xff\\]")  # control characters, and every byte above ASCII (latin-1 here)
 
 
 def configure() -> None:
@@ -80,8 +81,15 @@ def wrap(app):
 
 
 def _target(scope) -> str:
-    query = scope.get("query_string", b"").decode("latin-1")
-    return scope["path"] + (f"?{query}" if query else "")
+    """The request target as the client sent it (raw path, still percent-encoded), its unprintable characters escaped:
+    the decoded path let `%0A` write a line of its own into the log and escape sequences reach a terminal."""
+    raw_path = (scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")).partition(b"?")[0]
+    query = scope.get("query_string", b"")
+    return _printable((raw_path + (b"?" + query if query else b"")).decode("latin-1"))
+
+
+def _printable(text: str) -> str:
+    return UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _line(scope, rid: bytes, outcome: dict, seconds: float) -> str:

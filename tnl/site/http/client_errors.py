@@ -3,7 +3,11 @@ import sqlite3
 import sysconfig
 from pathlib import Path
 
+import bleach
 import datasette
+import datasette_atom
+import dateutil
+import feedgen
 from datasette import Response
 from datasette.database import QueryInterrupted
 from datasette.utils import add_cors_headers
@@ -14,6 +18,10 @@ from markupsafe import Markup
 from tnl.site.http import sql_limits
 
 DATASETTE_CODE = str(Path(datasette.__file__).parent) + "/"
+# The `.atom` renderer of query results (datasette-atom) hands the query's values to feedgen, which refuses dates
+# without time zone, control characters, NULLs…, and to bleach (atom_content_html), which refuses a BLOB: a value the
+# visitor's query chose, answered 500 with a traceback.
+FEED_CODE = tuple(str(Path(module.__file__).parent) + "/" for module in (datasette_atom, feedgen, dateutil, bleach))
 STANDARD_LIBRARY = sysconfig.get_paths()["stdlib"] + "/"
 # What Datasette 0.65 raises (and answers 500) when a parameter it reads has the wrong form: `_timelimit=x`,
 # `_through=x`, `_facet={}`, `_where=%00`, `population__gt=99999999999999999999`, `_next=x` on a view…
@@ -22,6 +30,9 @@ MALFORMED_PARAMETER_ERRORS = (ValueError, OverflowError, KeyError, IndexError, T
 CLIENT_MESSAGES_ANSWERED_500 = ("Cannot sort table by ", "Invalid _through")  # Datasette's own wording, as a 500
 INTERRUPTED = "Requête interrompue : elle a dépassé la limite de temps ; filtrez ou demandez moins de lignes."
 MALFORMED_PARAMETER = "Paramètre invalide : un paramètre de l'adresse (après « ? ») n'a pas la forme attendue."
+FEED_VALUES = ("Flux Atom impossible : la requête doit donner atom_id, atom_title et atom_updated sur chaque ligne, "
+               "atom_updated en date ISO 8601 avec fuseau (2020-01-01T00:00:00Z), sans caractère de contrôle ni "
+               "valeur binaire.")
 
 
 def client_error_status(exception) -> int | None:
@@ -38,21 +49,21 @@ def client_error_status(exception) -> int | None:
         return 404  # a row URL with too few primary-key values: /tnl/results/2023
     if sql_limits.is_too_big(exception):
         return 400
-    if isinstance(exception, MALFORMED_PARAMETER_ERRORS) and _raised_by_datasette(exception):
+    if isinstance(exception, MALFORMED_PARAMETER_ERRORS) and _raised_in(exception, (DATASETTE_CODE, *FEED_CODE)):
         return 400
     return None
 
 
-def _raised_by_datasette(exception: BaseException) -> bool:
-    """Raised in Datasette's own code (or the standard library or SQLite called from it): its reading of the request,
-    not a bug of ours, which stays a 500."""
+def _raised_in(exception: BaseException, code: tuple) -> bool:
+    """Raised in that code (or the standard library or SQLite called from it): Datasette's reading of the request or
+    the feed library's reading of the query's values, not a bug of ours, which stays a 500."""
     innermost, traceback = None, exception.__traceback__
     while traceback:
         filename = traceback.tb_frame.f_code.co_filename
-        if not filename.startswith(STANDARD_LIBRARY):
+        if not filename.startswith(STANDARD_LIBRARY) and Path(filename).is_absolute():  # lxml's Cython frames are not
             innermost = filename
         traceback = traceback.tb_next
-    return innermost is not None and innermost.startswith(DATASETTE_CODE)
+    return innermost is not None and innermost.startswith(code)
 
 
 def client_error_message(exception) -> str:
@@ -66,6 +77,8 @@ def client_error_message(exception) -> str:
         return INTERRUPTED
     if isinstance(exception, sqlite3.ProgrammingError) and "supply a value for binding parameter" in str(exception):
         return "Introuvable."
+    if _raised_in(exception, FEED_CODE):
+        return FEED_VALUES
     return MALFORMED_PARAMETER
 
 

@@ -4,6 +4,7 @@
   before any view runs: Datasette's table view costs the square of the number of parameters (3,000 took 29 s,
   and every other request waited meanwhile). Real pages use fewer than 20; a SQL query rarely 4 KB.
 - OPTIONS (CORS preflight) is answered here, without running the page it names.
+- An HTTP version other than 1.0 and 1.1 (`HTTP/9.9`, which uvicorn accepts) gets a 505.
 - A response sent in one piece (JSON, HTML) larger than MAX_RESPONSE_BYTES is replaced by a 400: the SQL
   limits (sql_limits.py) already bound what a query fetches, this bounds what any page sends. Streamed
   responses (CSV exports, the database download) are not held back; Datasette's max_csv_mb bounds CSV.
@@ -23,6 +24,8 @@ CORS_PREFLIGHT = [
     (b"access-control-max-age", b"86400"),
     (b"allow", b"GET, HEAD, OPTIONS"),
 ]
+HTTP_VERSIONS = {"1.0", "1.1"}
+UNKNOWN_VERSION = "Version HTTP non prise en charge : utilisez HTTP/1.1."
 TOO_LONG = f"Adresse trop longue : la partie après « ? » dépasse {MAX_QUERY_STRING_BYTES} octets."
 TOO_MANY = f"Trop de paramètres : au plus {MAX_PARAMETERS} paramètres après « ? »."
 TOO_LARGE = f"Réponse trop volumineuse (plus de {MAX_RESPONSE_BYTES // (1024 * 1024)} Mo) : demandez moins de lignes (_size) ou filtrez."
@@ -56,6 +59,8 @@ def wrap(app):
             await app(scope, receive, send)
             return
         problem = query_string_problem(scope.get("query_string", b""))
+        if scope.get("http_version", "1.1") not in HTTP_VERSIONS:
+            problem = 505, UNKNOWN_VERSION
         if problem:
             await send_error(send, *problem, scope["path"])
             return

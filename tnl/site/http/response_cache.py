@@ -6,6 +6,11 @@
   worth it; clients that accept gzip get the compressed copy (`Vary: Accept-Encoding`).
 - A strong ETag derived from the site's fingerprint (database hash and site code) and the URL; `If-None-Match` gets a 304.
 - Cache-Control on every cacheable response that has none, with Datasette's `default_cache_ttl`.
+- One key for one resource: the key is what routing and rendering see, byte for byte: the scheme and host that
+  absolute URLs are built from, the raw path (Datasette routes on it: `/territoire/21380151%37` is not
+  `/territoire/213801517`, `%2F` is not `/`) and the raw query string. A variant of an address never answers for
+  another one.
+- Entries expire: a 200 after `default_cache_ttl`, a 404 or a redirect after ERROR_MAX_AGE (also its Cache-Control).
 - Bounded LRU: total bytes, bytes per response, number of entries and key length. 404s are kept only for URLs
   without a query string (arbitrary query strings would fill the cache with junk). Responses that set cookies
   or say `no-store`/`private` are never kept.
@@ -15,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
+import time
 from collections import OrderedDict
 from functools import wraps
 from typing import Callable, NamedTuple
@@ -22,9 +28,9 @@ from typing import Callable, NamedTuple
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 MAX_ENTRIES = 20_000
-MAX_KEY_BYTES = 2048  # host + path + query string; longer URLs are computed every time
+MAX_KEY_BYTES = 2048  # scheme + host + path + query string; longer URLs are computed every time
 ENTRY_OVERHEAD = 512  # bytes an entry costs beyond its bodies and key (headers, tuples, dict slot)
-NOT_FOUND_MAX_AGE = 60
+ERROR_MAX_AGE = 60  # a 404 or a redirect: kept (and cacheable downstream) this long
 MIN_GZIP_BYTES = 512
 COMPRESSIBLE = (b"text/", b"application/json", b"application/javascript", b"application/xml",
                 b"application/atom+xml", b"application/geo+json", b"image/svg+xml")
@@ -38,6 +44,7 @@ class CachedResponse(NamedTuple):
     body: bytes
     gzipped: bytes | None
     etag: bytes | None  # of the identity body; the gzipped one adds `-gz`
+    expires: float = float("inf")  # time.monotonic() after which the entry is computed again
 
     @property
     def size(self) -> int:
@@ -56,6 +63,9 @@ class ResponseCache:
 
     def get(self, key) -> CachedResponse | None:
         entry = self.entries.get(key)
+        if entry is not None and entry.expires <= time.monotonic():
+            self._remove(key)
+            return None
         if entry is not None:
             self.entries.move_to_end(key)
         return entry
@@ -66,8 +76,10 @@ class ResponseCache:
         self.entries[key] = entry
         self.total_bytes += entry.size + _key_size(key)
         while self.total_bytes > self.max_total_bytes or len(self.entries) > self.max_entries:
-            evicted_key, evicted = self.entries.popitem(last=False)
-            self.total_bytes -= evicted.size + _key_size(evicted_key)
+            self._remove(next(iter(self.entries)))
+
+    def _remove(self, key) -> None:
+        self.total_bytes -= self.entries.pop(key).size + _key_size(key)
 
 
 def _key_size(key) -> int:
@@ -75,12 +87,15 @@ def _key_size(key) -> int:
 
 
 def cache_key(scope):
+    """(scheme, host, raw path, raw query string): what Datasette routes on and absolute URLs are made of."""
     if scope["type"] != "http" or scope["method"] != "GET":
         return None
     headers = dict(scope.get("headers") or [])
     if b"cookie" in headers or b"authorization" in headers:
         return None
-    key = (headers.get(b"host", b""), scope["path"].encode(), scope.get("query_string", b""))
+    # uvicorn's raw_path is the path alone, httpx's (Datasette's test client) has the query string: as the router does
+    raw_path = (scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")).partition(b"?")[0]
+    key = (scope.get("scheme", "http").encode(), headers.get(b"host", b""), raw_path, scope.get("query_string", b""))
     return key if _key_size(key) <= MAX_KEY_BYTES else None
 
 
@@ -96,8 +111,9 @@ def make_entry(status: int, headers, body: bytes, etag: bytes, max_age: int) -> 
     names = {name for name, _ in kept}
     own_etag = next((value for name, value in kept if name == b"etag"), None)
     kept = [(name, value) for name, value in kept if name not in REPRESENTATION_HEADERS]
+    lifetime = max_age if status == 200 else ERROR_MAX_AGE
     if b"cache-control" not in names and status in (200, 301, 302, 404):
-        kept.append((b"cache-control", f"public, max-age={max_age if status != 404 else NOT_FOUND_MAX_AGE}".encode()))
+        kept.append((b"cache-control", f"public, max-age={lifetime}".encode()))
     content_type = next((value for name, value in kept if name == b"content-type"), b"")
     gzipped = None
     if content_type.startswith(COMPRESSIBLE) and b"content-encoding" not in names:
@@ -107,7 +123,8 @@ def make_entry(status: int, headers, body: bytes, etag: bytes, max_age: int) -> 
             gzipped = gzipped if len(gzipped) < len(body) else None
     cache_control = b",".join(value for name, value in kept if name == b"cache-control").lower()
     validated = status == 200 and b"no-store" not in cache_control  # nothing to revalidate in a health probe
-    return CachedResponse(status, tuple(kept), body, gzipped, (own_etag or etag) if validated else None)
+    return CachedResponse(status, tuple(kept), body, gzipped, (own_etag or etag) if validated else None,
+                          time.monotonic() + lifetime)
 
 
 def _vary(headers) -> bytes:
@@ -239,4 +256,4 @@ def _keepable(entry: CachedResponse, key) -> bool:
         return False
     if b"no-store" in cache_control or b"private" in cache_control:
         return False
-    return entry.status != 404 or not key[2]  # a 404 is kept only for a URL without a query string
+    return entry.status != 404 or not key[3]  # a 404 is kept only for a URL without a query string

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tnl import PROJECT_ROOT
 from tnl.build_layout import metadata_path
-from tnl.site.http.connections import BoundedH11Protocol
+from tnl.site.http.connections import MAX_HEAD_BYTES, BoundedH11Protocol
 
 SETTINGS = {
     "suggest_facets": "off",  # facet suggestions made a JSON page 25x slower on the 35k-row territories table
@@ -19,7 +19,6 @@ SETTINGS = {
     "default_cache_ttl": "3600",
 }
 KEEP_ALIVE_SECONDS = 5  # an idle kept-alive connection is closed after this long
-MAX_HEAD_BYTES = 32 * 1024  # request line and headers; above request_limits' query-string bound, which answers in French
 # asyncio accepts up to `backlog` sockets at once before any of them runs connection_made, where the connection cap
 # applies: uvicorn's 2,048 let a burst of slow clients take every file descriptor before the cap could close them.
 ACCEPT_BATCH = 128

@@ -7,7 +7,8 @@ longest cell of the data is about 500 characters), and the rows a query hands to
 MAX_QUERY_BYTES: both fail as client errors, in French, before the response is built.
 One built-in escapes both limits and the time limit: printf's `%c` repeats its character `precision` times in a
 loop that SQLite neither bounds nor interrupts (`printf('%.*c', 1e8, 'x')`: 5 s of CPU to return an error).
-printf and format are therefore replaced by a check of their widths, then SQLite's own printf.
+printf and format are therefore replaced by a check of their widths, whatever the type of the format (text, BLOB,
+hex literal, computed), then SQLite's own printf.
 """
 from __future__ import annotations
 
@@ -73,8 +74,16 @@ def _widths(template: str, args: tuple):
         position += 1
 
 
+def _as_text(template) -> str:
+    """The format as SQLite's printf reads it, whatever its type: a BLOB (`cast('%…' as blob)`, `x'25…'`) is read as
+    its bytes in UTF-8, a number as its text. Checking str formats only let a BLOB format run 13 s past the limit."""
+    if isinstance(template, bytes):
+        return template.decode("utf-8", "replace")
+    return "" if template is None else str(template)
+
+
 def bounded_printf(template, *args):
-    if isinstance(template, str) and any(width > MAX_VALUE_BYTES for width in _widths(template, args)):
+    if any(width > MAX_VALUE_BYTES for width in _widths(_as_text(template), args)):
         return TOO_BIG_VALUE  # SQLite refuses it as any oversized value ("string or blob too big"), with no traceback
     connection = getattr(_private, "connection", None)
     if connection is None:

@@ -6,6 +6,7 @@ metadata.yml (plugins: tnl-signalement: email, formulaire); nothing is stored he
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, urlencode
 
 from datasette import Response
@@ -16,6 +17,9 @@ from tnl.site.share.public_url import absolute
 
 PLUGIN = "tnl-signalement"
 ECHO_LIMIT = 100  # what is echoed of an unknown value, escaped by the template
+# Not echoed at all: control characters (NUL…) and the invisible format characters that reorder or hide text
+# (bidirectional overrides U+202A–U+202E and isolates U+2066–U+2069, zero-width characters, BOM): shown as « � ».
+UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
 async def report_page(datasette, request):
@@ -69,7 +73,7 @@ async def report_context(datasette, args, config: dict, site_url: str) -> dict:
 
 
 def _arg(args, name: str) -> str:
-    return (args.get(name) or "").strip()
+    return UNSHOWN.sub("\ufffd", (args.get(name) or "").strip())
 
 
 def _message(site_url: str, territory: dict | None, edition: str, distinction_id: str, distinction: dict | None):

@@ -1,17 +1,27 @@
 """Absolute addresses for links that leave the site (canonical URLs, link previews, feeds, copy-paste snippets).
 
-The public base URL is configured in metadata.yml (`plugins: tnl-partage: base_url: https://…`); without it, the
-address the request came in on is used, as Datasette makes it (fine locally; set it in production, behind a proxy).
+The public base URL is configured in metadata.yml (`plugins: tnl-partage: base_url: https://…`) and is then used for
+every absolute address. Without it, the request's Host is used only when it is a loopback name (local use and tests);
+any other Host gives `http://localhost`: a visitor's Host header never writes the site's addresses (issue 26: a
+request with `Host: evil.example` put that host in robots.txt and the sitemap). Set base_url in production.
 The sitemap and robots.txt use it too, so that canonical and listed addresses agree.
 """
 from __future__ import annotations
 
+import re
+
 SETTING = "tnl-partage"
+LOOPBACK_HOST = re.compile(r"(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?")
+FALLBACK = "http://localhost"
 
 
 def base_url(datasette, request) -> str:
     configured = ((datasette.plugin_config(SETTING) or {}).get("base_url") or "").rstrip("/")
-    return configured or datasette.absolute_url(request, "/").rstrip("/")
+    if configured:
+        return configured
+    if LOOPBACK_HOST.fullmatch(request.host or ""):
+        return datasette.absolute_url(request, "/").rstrip("/")
+    return FALLBACK
 
 
 def absolute(datasette, request, path: str) -> str:
