@@ -16,10 +16,10 @@ const DISTINCTIONS = [
   ["niveau_4", "Niveau 4"],
   ["niveau_5", "Niveau 5"],
   ["badge", "Badge"],
-  ["bronze", "Bronze"],
-  ["argent", "Argent"],
-  ["or", "Or"],
-  ["non_publie", "Niveau non publié"],
+  ["bronze", "Label Bronze"],
+  ["argent", "Label Argent"],
+  ["or", "Label Or"],
+  ["non_publie", "Labellisé, niveau non publié"],
   ["autre", "Distinction non renseignée"],
   ["territoire", "Territoire"], // a table without distinctions (territories): no distinction is claimed missing
 ];

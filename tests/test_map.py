@@ -11,8 +11,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 OUTLINE = "/-/fond-de-carte/departements.geojson"
 LABELS = {
     "niveau_1": "Niveau 1", "niveau_2": "Niveau 2", "niveau_3": "Niveau 3", "niveau_4": "Niveau 4",
-    "niveau_5": "Niveau 5", "badge": "Badge", "bronze": "Bronze", "argent": "Argent", "or": "Or",
-    None: "Niveau non publié",
+    "niveau_5": "Niveau 5", "badge": "Badge", "bronze": "Label Bronze", "argent": "Label Argent", "or": "Label Or",
+    None: "Labellisé, niveau non publié",
 }
 
 

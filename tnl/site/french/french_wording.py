@@ -39,7 +39,7 @@ SORT_ERROR = "Cannot sort table by "
 SIZE_UNITS = {"bytes": "octets", "KB": "Ko", "MB": "Mo", "GB": "Go", "TB": "To"}
 RENDERERS = {"json": "JSON", "csvfr": "CSV pour Excel", "xlsx": "Excel (.xlsx)"}
 FACET_TYPES = {"array": "liste", "date": "date"}
-SHOW_HIDE = {"hide": "masquer", "show": "afficher"}
+SHOW_HIDE = {"hide": "masquer la requête SQL", "show": "voir la requête SQL"}
 
 
 def rows(count: int) -> Markup:
@@ -51,9 +51,11 @@ def quoted(value: str) -> str:
     return value if value.isdigit() else f"«\u00a0{value}\u00a0»"
 
 
-def human_description(args, filters, search: str, sort: str, sort_desc: str, count, english: str, metadata=None) -> str:
+def human_description(args, filters, search: str, sort: str, sort_desc: str, count, english: str, metadata=None,
+                      value_label=None) -> str:
     """French counterpart of Datasette's human_description_en ("where kind = "commune" sorted by name").
 
+    value_label(column, value): the label people read for a code (« Niveau 5 » for niveau_5), or None.
     Rare forms that Datasette describes with more than filters (?_through=, ?_search_<column>=) keep its English.
     """
     if args.get("_through") is not None or any(key.startswith("_search_") for key in args.keys()):
@@ -61,7 +63,11 @@ def human_description(args, filters, search: str, sort: str, sort_desc: str, cou
     parts = []
     if search:
         parts.append(f"correspondant à la recherche «\u00a0{search}\u00a0»")
-    clauses = [FILTER_CLAUSES[lookup].format(c=column_label(column, metadata), v=value, q=quoted(value))
+    def shown(column, value):
+        return (value_label and value_label(column, value)) or value
+
+    clauses = [FILTER_CLAUSES[lookup].format(c=column_label(column, metadata), v=shown(column, value),
+                                             q=quoted(shown(column, value)))
                for column, lookup, value in filters.selections() if lookup in FILTER_CLAUSES]
     if clauses:
         parts.append("où " + (", ".join(clauses[:-1]) + " et " if len(clauses) > 1 else "") + clauses[-1])
