@@ -16,7 +16,8 @@ map.fitBounds(inside.length ? L.latLngBounds(inside).pad(0.15) : METROPOLE, { ma
 const legend = {};
 for (const m of markers) {
   legend[m.distinction] = m.couleur;
-  L.circleMarker([m.lat, m.lon], { radius: 7, weight: 1.5, color: "#1b1f24", fillColor: m.couleur, fillOpacity: 0.95 })
+  // The site's palette (tnl/distinction_style.py); « niveau non publié » is white with a thick outline, as on every map.
+  L.circleMarker([m.lat, m.lon], { radius: 7, weight: m.cle === "non_publie" ? 3 : 1.5, color: "#1f1f1f", fillColor: m.couleur, fillOpacity: 1 })
     .bindPopup(() => {
       const p = document.createElement("div");
       const a = document.createElement("a");
