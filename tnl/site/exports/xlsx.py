@@ -21,7 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font
 
-from tnl.site import value_labels
+from tnl.site.french import value_labels
 from tnl.site.share.public_url import absolute
 
 EXTENSION = "xlsx"

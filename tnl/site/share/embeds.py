@@ -17,6 +17,115 @@ from tnl.site.share.map_outline import OUTLINE_PATH
 from tnl.site.share.public_url import absolute
 from tnl.site.share.sharing import EMBED_HEIGHTS, iframe
 from tnl.text import normalise
+
+LEAFLET = ("leaflet-v1.7.1.min.js", "leaflet-v1.7.1.css")  # the minified module: half the size of the one Datasette's pages load
+LATEST_SQL = """select id, name, kind, region_code, latitude, longitude, latest_edition as edition,
+  latest_distinction as distinction, latest_distinction_label as label from labelled_territories"""
+EDITION_SQL = """select territory_id as id, name, kind, region_code, latitude, longitude, edition, distinction,
+  distinction_label as label from results_map where edition = :edition"""
+UNPUBLISHED = "non_publie"  # the distinction filter's value for « labellisé, niveau non publié »
+UNPUBLISHED_LABEL = vocabulary.UNPUBLISHED
+
+
+async def _choices(datasette) -> dict:
+    async def load():
+        db = database(datasette)
+        return {
+            "editions": [r[0] for r in (await db.execute("select edition from editions order by edition")).rows],
+            "distinctions": {r[0]: r[1] for r in (await db.execute("select id, label from distinctions order by scheme, rank")).rows},
+            "regions": {r[0]: r[1] for r in (await db.execute("select code, name from regions order by name")).rows},
+        }
+    return await computed_once(datasette, ("embed_vocabulary",), load)
+
+
+def parse_filters(args, choices: dict) -> dict:
+    """The map's filters from the query string; ValueError with a French message for a value outside the data."""
+    filters = {}
+    edition = args.get("edition")
+    if edition:
+        if not edition.isdigit() or int(edition) not in choices["editions"]:
+            raise ValueError(f"édition « {edition[:20]} » inconnue ; attendu : {', '.join(map(str, choices['editions']))}")
+        filters["edition"] = int(edition)
+    checks = {
+        "distinction": [*choices["distinctions"], UNPUBLISHED],
+        "kind": list(vocabulary.KIND_LABELS),
+        "region_code": list(choices["regions"]),
+    }
+    for name, allowed in checks.items():
+        value = args.get(name)
+        if value:
+            if value not in allowed:
+                raise ValueError(f"{name} « {value[:30]} » inconnu ; attendu : {', '.join(allowed)}")
+            filters[name] = value
+    return filters
+
+
+def _where(filters: dict) -> tuple[str, dict]:
+    clauses, params = ["latitude is not null"], {}
+    for name in ("kind", "region_code"):
+        if name in filters:
+            clauses.append(f"{name} = :{name}")
+            params[name] = filters[name]
+    if filters.get("distinction") == UNPUBLISHED:
+        clauses.append("distinction is null")
+    elif "distinction" in filters:
+        clauses.append("distinction = :distinction")
+        params["distinction"] = filters["distinction"]
+    return " and ".join(clauses), params
+
+
+def full_map_path(filters: dict) -> str:
+    """The same selection on the full map pages (Datasette's column filters)."""
+    edition = "edition" in filters
+    column = "distinction" if edition else "latest_distinction"
+    query = {k: filters[k] for k in ("edition", "kind", "region_code") if k in filters}
+    if filters.get("distinction") == UNPUBLISHED:
+        query[f"{column}__isnull"] = 1
+    elif "distinction" in filters:
+        query[column] = filters["distinction"]
+    table = "results_map" if edition else "labelled_territories"
+    return f"/tnl/{table}" + ("?" + urlencode(query) if query else "")
+
+
+def caption(filters: dict, choices: dict) -> str:
+    parts = ["Territoires labellisés" if "edition" in filters else "Territoires labellisés (dernière distinction)"]
+    if "distinction" in filters:
+        parts.append("niveau non publié" if filters["distinction"] == UNPUBLISHED
+                     else choices["distinctions"][filters["distinction"]].split(" (")[0])
+    if "edition" in filters:
+        parts.append(f"édition {filters['edition']}")
+    if "kind" in filters:
+        parts.append(vocabulary.KIND_PLURALS[filters["kind"]])
+    if "region_code" in filters:
+        parts.append(choices["regions"][filters["region_code"]])
+    return " · ".join(parts)
+
+
+def _embed_urls(datasette) -> dict:
+    return {"leaflet_js": datasette.urls.static_plugins("datasette-leaflet", LEAFLET[0]),
+            "leaflet_css": datasette.urls.static_plugins("datasette-leaflet", LEAFLET[1]),
+            "outline": datasette.urls.path(OUTLINE_PATH),
+            "tiles": (datasette.plugin_config("datasette-cluster-map") or {}).get("tile_layer", "")}
+
+
+async def embed_map(datasette, request):
+    choices = await _choices(datasette)
+    try:
+        filters = parse_filters(request.args, choices)
+    except ValueError as error:
+        html = await datasette.render_template("embed_erreur.html", {"message": f"Filtre invalide : {error}."}, request=request)
+        return Response.html(html, status=400)
+    where, params = _where(filters)
+    base = EDITION_SQL if "edition" in filters else LATEST_SQL
+    if "edition" in filters:
+        params["edition"] = filters["edition"]
+    rows = (await database(datasette).execute(f"select * from ({base}) where {where}", params)).rows
+    rows = sorted(rows, key=lambda r: normalise(r["name"]))  # « Échirolles » among the E
+    markers = [{"id": r["id"], "nom": r["name"], "lat": r["latitude"], "lon": r["longitude"],
+                "distinction": short_label({"distinction": r["distinction"], "label": r["label"]}) if r["distinction"] else UNPUBLISHED_LABEL,
+                "edition": r["edition"], "cle": map_key(r["distinction"]), "couleur": MAP_COLOURS[map_key(r["distinction"])]}
+               for r in rows]
+    title = caption(filters, choices)
     src = absolute(datasette, request, "/embed/carte" + (f"?{urlencode(filters)}" if filters else ""))  # the filters only
     context = dict(_embed_urls(datasette), title=title, markers=markers, full_map=absolute(datasette, request, full_map_path(filters)),
                    territory_url=absolute(datasette, request, "/territoire/"),
