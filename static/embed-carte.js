@@ -2,10 +2,11 @@
 // outline; Leaflet is datasette-leaflet's module, loaded just before this one (it sets window.L).
 const container = document.getElementById("carte");
 const markers = JSON.parse(document.getElementById("marqueurs").textContent);
+L.Control.Zoom.mergeOptions({ zoomInTitle: "Zoomer", zoomOutTitle: "Dézoomer" });
 const map = L.map(container, { preferCanvas: true, scrollWheelZoom: false, zoomSnap: 0.25 });
 if (container.dataset.tuiles) {
   L.tileLayer(container.dataset.tuiles, {
-    maxZoom: 19, attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+    maxZoom: 19, attribution: '&copy; les contributeurs d\'<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
   }).addTo(map);
 }
 // Metropolitan France in view; overseas markers stay on the map, a drag away (as on the full map).

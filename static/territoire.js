@@ -48,9 +48,10 @@
     var started = performance.now();
     var lat = parseFloat(container.dataset.lat), lon = parseFloat(container.dataset.lon);
     var markers = data.peers.markers;
+    L.Control.Zoom.mergeOptions({ zoomInTitle: "Zoomer", zoomOutTitle: "Dézoomer" });
     var map = L.map(container, { preferCanvas: true, scrollWheelZoom: false });
     L.tileLayer("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", {
-      maxZoom: 19, attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+      maxZoom: 19, attribution: '&copy; les contributeurs d\'<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
     }).addTo(map);
     // Centred on the territory; the zoom fits most peers (95th percentile), so far-off overseas peers do not zoom out to the world.
     var dlat = percentile(markers.map(function (m) { return Math.abs(m[0] - lat); }), 0.95) || 0.2;

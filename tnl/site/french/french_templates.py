@@ -87,6 +87,9 @@ TRANSLATIONS: dict[str, list[Pair]] = {
              ">{{ facet.name|fr_column(metadata) }}</a>{% if facet.type %} ({{ facet.type|fr_facet_type }}){% endif %}"),
     ],
     "_table.html": [
+        # Every data table named for screen readers (the page's title says it to the eye).
+        Pair('<table class="rows-and-columns">',
+             '<table class="rows-and-columns">\n        <caption class="visually-hidden">{{ metadata.title or table }}</caption>'),
         Pair("{{ column.name }}\n", COLUMN + "\n"),
         Pair("{{ column.name }}&nbsp;▼", COLUMN + "&nbsp;▼"),
         Pair("{{ column.name }}{% if column.name == sort_desc %}", COLUMN + "{% if column.name == sort_desc %}"),
@@ -199,6 +202,9 @@ TRANSLATIONS: dict[str, list[Pair]] = {
              "« {{ fr_table_column(database, other.other_table, other.other_column) }} »)"),
     ],
     "query.html": [
+        Pair('<div class="table-wrapper"><table class="rows-and-columns">',
+             '<div class="table-wrapper"><table class="rows-and-columns">\n    <caption class="visually-hidden">'
+             "{{ query_heading or metadata.title or 'Résultat de la requête SQL' }}</caption>"),
         Pair('<h1 style="padding-left: 10px; border-left: 10px solid #{{ database_color(database) }}">', "<h1>"),
         Pair('<p class="message-error">{{ error }}</p>', '<p class="message-error">{{ error|sql_error }}</p>'),
         Pair("{% block title %}{{ database }}{% if query and query.sql %}: {{ query.sql }}{% endif %}{% endblock %}",
