@@ -185,13 +185,16 @@ TRANSLATIONS: dict[str, list[Pair]] = {
     "row.html": [
         Pair('<h1 style="padding-left: 10px; border-left: 10px solid #{{ database_color(database) }}">', "<h1>"),
         Pair("{% block title %}{{ database }}: {{ table }}{% endblock %}",
-             "{% block title %}{{ metadata.title or table }} : {{ ', '.join(primary_key_values) }} — " + SITE_NAME
+             "{% block title %}{{ metadata.title or table }} : {% if metadata.label_column and rows %}"
+             "{{ rows[0][metadata.label_column] }}{% else %}{{ ', '.join(primary_key_values) }}{% endif %} — " + SITE_NAME
              + "{% endblock %}"),
         Pair('content: "{{ column|escape_css_string }}"', 'content: "{{ (column|fr_column(metadata))|escape_css_string }}"'),
         Pair("{{ table }}: {{ ', '.join(primary_key_values) }}{% if private %}",
              "{{ metadata.title or table }} : {% if metadata.label_column and rows and (rows[0][metadata.label_column]|string)"
              " != ', '.join(primary_key_values) %}{{ rows[0][metadata.label_column] }}"
-             " ({{ ', '.join(primary_key_values) }}){% else %}{{ ', '.join(primary_key_values) }}{% endif %}"
+             # an official code helps (« Échirolles (213801517) »); a distinction's id does not (« niveau_3 »)
+             "{% if table != 'distinctions' %} ({{ ', '.join(primary_key_values) }}){% endif %}"
+             "{% else %}{{ ', '.join(primary_key_values) }}{% endif %}"
              "{% if private %}"),
         Pair("This data as", "Ces données en"),
         RENDERER_LINKS,
