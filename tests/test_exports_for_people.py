@@ -7,7 +7,7 @@ import io
 import openpyxl
 import pytest
 
-from tnl.site.value_labels import CONFIDENCE, MATCH
+from tnl.site.french.value_labels import CONFIDENCE, MATCH
 
 PATHS = ["/tnl/results", "/tnl/results?_labels=on", "/tnl/results_map", "/tnl/labelled_territories",
          "/tnl/palmares?edition=2024", "/tnl/territories?kind=departement"]
