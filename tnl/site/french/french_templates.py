@@ -131,6 +131,7 @@ TRANSLATIONS: dict[str, list[Pair]] = {
              '{% if table_definition %}\n    <pre class="wrapped-sql">{{ table_definition }}</pre>\n{% endif %}\n'
              '{% if view_definition %}\n    <pre class="wrapped-sql">{{ view_definition }}</pre>\n{% endif %}\n'
              "</details>\n{% endif %}"),
+        Pair("<dd>{{ column_description }}</dd>", "<dd>{{ fr_described_codes(column_name, column_description) }}</dd>"),
         Pair("<dt>{{ column_name }}</dt>", "<dt>{{ column_name|fr_column(metadata) }} <code>{{ column_name }}</code></dt>"),
         Pair("<h3>{% if filtered_table_rows_count or filtered_table_rows_count == 0 %}"
              + ROWS_OF % ("filtered_table_rows_count", "filtered_table_rows_count")
@@ -326,6 +327,7 @@ def install(env: jinja2.Environment, ds) -> None:
     env.filters.update(french_wording.FILTERS)
     env.globals["fr_human_description"] = functools.partial(
         french_wording.human_description, value_label=lambda column, value: value_labels.label(ds, None, column, value))
+    env.globals["fr_described_codes"] = value_labels.described_codes
     env.globals["fr_crumb"] = lambda index, label, database: crumb(ds, index, label, database)
     env.globals["fr_table_title"] = lambda database, table: table_title(ds, database, table)
     env.globals["fr_table_column"] = lambda database, table, column: french_wording.column_label(

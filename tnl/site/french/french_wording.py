@@ -11,8 +11,8 @@ from tnl.site.french.templating import number
 
 FILTER_LABELS = {
     "=": "=", "!=": "≠", "contains": "contient", "ends with": "se termine par", "starts with": "commence par",
-    "like": "ressemble à (like)", "not like": "ne ressemble pas à (like)",
-    "glob": "motif glob", "in": "parmi (liste)", "not in": "hors de (liste)",
+    "like": "correspond au motif (% _)", "not like": "ne correspond pas au motif (% _)",
+    "glob": "correspond au motif (* ?)", "in": "parmi (liste)", "not in": "hors de (liste)",
     "array contains": "la liste contient", "array does not contain": "la liste ne contient pas", "date": "à la date du",
     "is null": "n'a pas de valeur", "is not null": "a une valeur", "is blank": "est vide", "is not blank": "n'est pas vide",
 }
@@ -20,7 +20,7 @@ FILTER_CLAUSES = {
     "exact": "{c} = {q}", "not": "{c} ≠ {q}", "contains": "{c} contient {q}", "endswith": "{c} se termine par {q}",
     "startswith": "{c} commence par {q}", "gt": "{c} > {v}", "gte": "{c} ≥ {v}", "lt": "{c} < {v}", "lte": "{c} ≤ {v}",
     "like": "{c} correspond au motif {q}", "notlike": "{c} ne correspond pas au motif {q}",
-    "glob": "{c} correspond au motif glob {q}", "in": "{c} parmi {q}", "notin": "{c} hors de {q}",
+    "glob": "{c} correspond au motif (* ?) {q}", "in": "{c} parmi {q}", "notin": "{c} hors de {q}",
     "arraycontains": "{c} contient {q}", "arraynotcontains": "{c} ne contient pas {q}", "date": "{c} à la date du {v}",
     "isnull": "{c} n'a pas de valeur", "notnull": "{c} a une valeur", "isblank": "{c} est vide", "notblank": "{c} n'est pas vide",
 }

@@ -5,6 +5,7 @@ id links to its page /territoire/<id>, and a cell of several sources shows one l
 """
 from __future__ import annotations
 
+import re
 import weakref
 
 from datasette.utils import path_with_added_args, path_with_removed_args
@@ -82,6 +83,18 @@ def label(datasette, table: str | None, column: str, value) -> str | None:
 def facet_label(datasette, table: str | None, column: str, value):
     """A facet value as shown: its label when it is a code; Datasette's own label otherwise."""
     return label(datasette, table, column, value) or value
+
+
+def described_codes(column: str, description: str) -> Markup:
+    """A column's description as people read it: each code it explains (« high : liste officielle ») shown as its label
+    with the code beside, marked as code (« haute <code>high</code> : liste officielle »)."""
+    text = escape(description)
+    vocabulary = VOCABULARIES.get(column) or {}
+    for code, label in vocabulary.items():
+        code = str(code)
+        text = Markup(re.sub(rf"(?<![\w<>/]){re.escape(code)}(?= :| \()", lambda _: f"{label} <code>{code}</code>",
+                             str(text), count=1))
+    return Markup(text)
 
 
 def facet_values(datasette, request, table: str | None, facet: dict, total: int | None) -> list[dict]:
