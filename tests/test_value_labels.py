@@ -215,3 +215,10 @@ def test_french_elision(name, expected):
     from tnl.text import of
 
     assert of(name) == expected
+
+
+async def test_the_link_column_does_not_show_the_raw_key(datasette):
+    html = (await datasette.client.get("/tnl/results?_size=5")).text
+    links = cells(html, "Link")
+    assert links and all(link.endswith(">voir la ligne</a>") for link in links)
+    assert ">2025,syndicat-morbihan-energies<" not in html

@@ -94,6 +94,7 @@ TRANSLATIONS: dict[str, list[Pair]] = {
         Pair("{{ column.name }}&nbsp;▼", COLUMN + "&nbsp;▼"),
         Pair("{{ column.name }}{% if column.name == sort_desc %}", COLUMN + "{% if column.name == sort_desc %}"),
         Pair('<p class="zero-results">0 records</p>', '<p class="zero-results">Aucune ligne</p>'),
+        Pair('type-{{ cell.value_type }}">{{ cell.value }}</td>', 'type-{{ cell.value_type }}">{{ fr_cell(cell) }}</td>'),
     ],
     "table.html": [
         Pair("{% block title %}{{ database }}: {{ table }}: {% if filtered_table_rows_count or filtered_table_rows_count == 0 %}"

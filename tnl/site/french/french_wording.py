@@ -5,6 +5,8 @@ Datasette's templates, so no (English, French) pair can reach them.
 """
 from __future__ import annotations
 
+import re
+
 from markupsafe import Markup
 
 from tnl.site.french.templating import number
@@ -97,8 +99,16 @@ def column_label(name: str, metadata) -> str:
     return labels.get(name) or ("Lien" if name == "Link" else name)
 
 
+def cell(cell) -> Markup:
+    """A table cell as Datasette renders it, except the « Link » column of a table keyed by several columns, whose
+    text is the key (« 2025,syndicat-morbihan-energies »): « voir la ligne » leads to the same page."""
+    if cell["column"] == "Link":
+        return Markup(re.sub(r">[^<]*</a>", ">voir la ligne</a>", str(cell["value"]), count=1))
+    return cell["value"]
+
+
 GLOBALS = {
-    "fr_rows": rows, "fr_human_description": human_description, "fr_error": error_message, "fr_byte_size": byte_size,
+    "fr_rows": rows, "fr_cell": cell, "fr_human_description": human_description, "fr_error": error_message, "fr_byte_size": byte_size,
 }
 FILTERS = {
     "fr_column": lambda name, metadata: column_label(name, metadata),
