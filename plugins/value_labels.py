@@ -19,6 +19,8 @@ def render_cell(row, value, column, table, database, datasette):
 @hookimpl
 def prepare_jinja2_environment(env, datasette):
     env.globals["fr_value"] = lambda table, column, value: value_labels.facet_label(datasette, table, column, value)
+    env.globals["fr_facet_values"] = lambda request, table, facet, total: value_labels.facet_values(
+        datasette, request, table, facet, total)
 
 
 @hookimpl

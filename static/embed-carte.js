@@ -2,10 +2,11 @@
 // outline; Leaflet is datasette-leaflet's module, loaded just before this one (it sets window.L).
 const container = document.getElementById("carte");
 const markers = JSON.parse(document.getElementById("marqueurs").textContent);
+L.Control.Zoom.mergeOptions({ zoomInTitle: "Zoomer", zoomOutTitle: "Dézoomer" });
 const map = L.map(container, { preferCanvas: true, scrollWheelZoom: false, zoomSnap: 0.25 });
 if (container.dataset.tuiles) {
   L.tileLayer(container.dataset.tuiles, {
-    maxZoom: 19, attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+    maxZoom: 19, attribution: '&copy; les contributeurs d\'<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
   }).addTo(map);
 }
 // Metropolitan France in view; overseas markers stay on the map, a drag away (as on the full map).
@@ -16,7 +17,8 @@ map.fitBounds(inside.length ? L.latLngBounds(inside).pad(0.15) : METROPOLE, { ma
 const legend = {};
 for (const m of markers) {
   legend[m.distinction] = m.couleur;
-  L.circleMarker([m.lat, m.lon], { radius: 7, weight: 1.5, color: "#1b1f24", fillColor: m.couleur, fillOpacity: 0.95 })
+  // The site's palette (tnl/distinction_style.py); « niveau non publié » is white with a thick outline, as on every map.
+  L.circleMarker([m.lat, m.lon], { radius: 7, weight: m.cle === "non_publie" ? 3 : 1.5, color: "#1f1f1f", fillColor: m.couleur, fillOpacity: 1 })
     .bindPopup(() => {
       const p = document.createElement("div");
       const a = document.createElement("a");

@@ -16,24 +16,46 @@ const DISTINCTIONS = [
   ["niveau_4", "Niveau 4"],
   ["niveau_5", "Niveau 5"],
   ["badge", "Badge"],
-  ["bronze", "Bronze"],
-  ["argent", "Argent"],
-  ["or", "Or"],
-  ["non_publie", "Niveau non publié"],
+  ["bronze", "Label Bronze"],
+  ["argent", "Label Argent"],
+  ["or", "Label Or"],
+  ["non_publie", "Labellisé, niveau non publié"],
   ["autre", "Distinction non renseignée"],
   ["territoire", "Territoire"], // a table without distinctions (territories): no distinction is claimed missing
 ];
 const LABELS = Object.fromEntries(DISTINCTIONS);
 
+const ZOOM_TITLES = { zoomInTitle: "Zoomer", zoomOutTitle: "Dézoomer" };
 const METROPOLE = [[41.3, -5.3], [51.2, 9.7]];
 const ZONES = [
-  ["Métropole", METROPOLE],
+  ["France métropolitaine", METROPOLE], // not « Métropole », which is also a kind of EPCI
   ["Guadeloupe", [[15.8, -61.9], [16.6, -60.9]]],
   ["Martinique", [[14.35, -61.3], [14.9, -60.75]]],
   ["Guyane", [[2.1, -54.7], [5.8, -51.5]]],
   ["La Réunion", [[-21.4, 55.2], [-20.85, 55.85]]],
   ["Mayotte", [[-13.05, 44.95], [-12.6, 45.35]]],
 ];
+
+// cluster-map 0.18 writes its loading progress in English, with no option for it (« Showing 2,000 of 36,258 (5.52%) »
+// and a « load all » or « pause » button): the same words in French as they appear.
+const PROGRESS = /^Showing (.+) of (.+?)(?: \((.+)%\))? *$/;
+const BUTTONS = { "load all": "tout charger", pause: "pause" };
+const frenchProgress = (slot) => {
+  const translate = () => {
+    for (const node of slot.querySelectorAll("div")) {
+      const text = node.firstChild;
+      const match = text && text.nodeType === Node.TEXT_NODE && PROGRESS.exec(text.textContent);
+      if (match) {
+        const share = match[3] ? ` (${match[3].replace(".", ",")} %)` : "";
+        text.textContent = `${match[1]} territoires affichés sur ${match[2]}${share} `;
+      }
+    }
+    for (const button of slot.querySelectorAll(".cluster-map-button")) {
+      if (button.textContent in BUTTONS) button.textContent = BUTTONS[button.textContent];
+    }
+  };
+  new MutationObserver(translate).observe(slot, { childList: true, subtree: true });
+};
 
 // Runs before cluster-map's DOMContentLoaded handler: module scripts run once the document is parsed.
 const placeMap = () => {
@@ -61,7 +83,23 @@ const placeMap = () => {
   }
   zone.append(links, slot);
   header.after(zone);
+  // Keyboard: the facets and filters come before the map; a skip link, second after « Aller au contenu », lands on
+  // the first marker (or cluster) of the map.
+  const skip = document.createElement("a");
+  skip.className = "lien-evitement";
+  skip.href = "#carte";
+  skip.textContent = "Aller aux marqueurs de la carte";
+  skip.addEventListener("click", (event) => {
+    const first = zone.querySelector(".leaflet-marker-pane [tabindex]") || zone.querySelector(".leaflet-container");
+    if (!first) return;
+    event.preventDefault();
+    first.focus();
+  });
+  const contentSkip = document.querySelector(".lien-evitement");
+  if (contentSkip) contentSkip.after(skip);
+  else document.body.prepend(skip);
   window.DATASETTE_CLUSTER_MAP_CONTAINER = "#carte .carte-emplacement";
+  frenchProgress(slot);
   // A facet or a filter reloads the page: land on the map, not at the top.
   zone.querySelectorAll(".facet-results a[href]").forEach((a) => (a.hash = "carte"));
   const filters = document.querySelector("form.filters");
@@ -247,6 +285,7 @@ const clusterIcon = (cluster) => {
 };
 
 import(window.datasette.leaflet.JAVASCRIPT_URL).then(() => {
+  L.Control.Zoom.mergeOptions(ZOOM_TITLES);
   L.Map.addInitHook(function () {
     if (config.map) return;
     // cluster-map loads markercluster before it creates the map, and creates its cluster group just after.

@@ -18,7 +18,7 @@
   function style(k) {
     var css = getComputedStyle(document.documentElement);
     var colour = function (name) { return css.getPropertyValue("--md-" + name).trim(); };
-    if (k === "jamais") return { radius: 3.5, weight: 1.5, color: colour("jamais"), fillOpacity: 0 };  // a small hollow ring
+    if (k === "jamais") return { radius: 4, weight: 1.5, color: "#fff", fillColor: colour("jamais"), fillOpacity: 1 };  // a small dark dot
     return { radius: 6, weight: k === "non_publie" ? 3 : 1.5, color: colour("outline"), fillColor: colour(k), fillOpacity: 1 };
   }
 
@@ -48,9 +48,10 @@
     var started = performance.now();
     var lat = parseFloat(container.dataset.lat), lon = parseFloat(container.dataset.lon);
     var markers = data.peers.markers;
+    L.Control.Zoom.mergeOptions({ zoomInTitle: "Zoomer", zoomOutTitle: "Dézoomer" });
     var map = L.map(container, { preferCanvas: true, scrollWheelZoom: false });
     L.tileLayer("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", {
-      maxZoom: 19, attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+      maxZoom: 19, attribution: '&copy; les contributeurs d\'<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
     }).addTo(map);
     // Centred on the territory; the zoom fits most peers (95th percentile), so far-off overseas peers do not zoom out to the world.
     var dlat = percentile(markers.map(function (m) { return Math.abs(m[0] - lat); }), 0.95) || 0.2;
@@ -60,6 +61,9 @@
     fetch(container.dataset.fond).then(function (r) { return r.ok ? r.json() : null; }).then(function (geojson) {
       if (geojson) L.geoJSON(geojson, { interactive: false, style: { color: "#777", weight: 1, fill: false } }).addTo(map).bringToBack();
     }).catch(function () {});
+    // The territory itself: a red ring drawn first, so that every peer (drawn after, on the same canvas) stays above it.
+    L.circleMarker([lat, lon], { radius: 11, weight: 3, color: "#c62828", fill: false, interactive: false })
+      .bindTooltip(container.dataset.nom, { permanent: true, direction: "top", offset: [0, -10] }).addTo(map);
     var layer = L.featureGroup(), counts = {}, styles = {}, entries = [];
     ORDER.forEach(function (k) { styles[k] = style(k); });
     markers.slice().sort(function (a, b) { return (a[4] === null) - (b[4] === null); }).reverse().forEach(function (m) {
@@ -79,8 +83,6 @@
       entries.push({ id: m[2], marker: marker, style: styles[k] });
     });
     layer.addTo(map);
-    L.circleMarker([lat, lon], { radius: 9, weight: 3, color: "#c62828", fillColor: "#fff", fillOpacity: 1 })
-      .bindTooltip(container.dataset.nom, { permanent: true, direction: "top", offset: [0, -8] }).addTo(map);
     legend(map, counts);
     container.dataset.markers = String(markers.length);
     container.dataset.drawMs = String(Math.round(performance.now() - started));
@@ -91,9 +93,6 @@
   }
 
   function init() {
-    // On a narrow screen the history chart scrolls: show its latest editions first.
-    var chart = document.querySelector(".graphique-historique .defilement");
-    if (chart) chart.scrollLeft = chart.scrollWidth;
     var container = document.getElementById("carte-pairs");
     if (!container || !container.dataset.lat) return;
     var started = performance.now();

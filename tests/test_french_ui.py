@@ -139,7 +139,7 @@ async def test_database_page(datasette):
 async def test_canned_query_page(datasette):
     r = await datasette.client.get("/tnl/palmares")
     assert r.status_code == 200
-    for french in ("Paramètres de la requête", 'value="Exécuter la requête"', "Modifier la requête SQL", ">afficher<"):  # SQL hidden by default (hide_sql)
+    for french in ("Paramètres de la requête", 'value="Exécuter la requête"', "Modifier la requête SQL", ">voir la requête SQL<"):  # SQL hidden by default
         assert french in r.text, french
     for english in ("Query parameters", "Run SQL", ">Edit SQL<", "returning", ">hide<", "This data as"):
         assert english not in r.text, english

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import pytest
@@ -11,8 +12,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 OUTLINE = "/-/fond-de-carte/departements.geojson"
 LABELS = {
     "niveau_1": "Niveau 1", "niveau_2": "Niveau 2", "niveau_3": "Niveau 3", "niveau_4": "Niveau 4",
-    "niveau_5": "Niveau 5", "badge": "Badge", "bronze": "Bronze", "argent": "Argent", "or": "Or",
-    None: "Niveau non publié",
+    "niveau_5": "Niveau 5", "badge": "Badge", "bronze": "Label Bronze", "argent": "Label Argent", "or": "Label Or",
+    None: "Labellisé, niveau non publié",
 }
 
 
@@ -134,3 +135,60 @@ def test_popup_escapes_html(live_server, page, db):
     assert popup.locator("img").count() == 0
     assert popup.locator("a").get_attribute("href") == f"/territoire/{territory_id}"
     assert page.evaluate("() => window.hacked") is None
+
+
+# One palette for every map: MAP_COLOURS (tnl/distinction_style.py), mirrored by map-distinctions.css for the site's
+# maps and written into /embed/carte's page.
+MACHADO = {  # Machado, Oliveira & Fernandes (2009), severity 1: what a dichromat sees of a linear RGB colour
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+}
+
+
+def _linear(hex_colour: str) -> list[float]:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    return [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+
+
+def _lab(linear: list[float]) -> tuple[float, float, float]:
+    r, g, b = [min(1.0, max(0.0, c)) for c in linear]
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+    f = [t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in (x, y, z)]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+def _seen(hex_colour: str, vision: str) -> tuple[float, float, float]:
+    linear = _linear(hex_colour)
+    if vision in MACHADO:
+        linear = [sum(m * c for m, c in zip(row, linear)) for row in MACHADO[vision]]
+    return _lab(linear)
+
+
+@pytest.mark.parametrize("vision", ["normale", "deuteranopia", "protanopia"])
+def test_map_colours_are_told_apart(vision):
+    """Every two distinctions at a CIE76 ΔE of 15 or more (5 is about where people start to tell them apart), also for
+    the two commonest colour blindnesses: Niveau 2 and 3, 4 and 5 shared a colour on /embed/carte."""
+    from itertools import combinations
+
+    from tnl.distinction_style import MAP_COLOURS
+
+    pairs = list(combinations(MAP_COLOURS.items(), 2))
+    assert pairs
+    close = [(a, b, round(math.dist(_seen(ca, vision), _seen(cb, vision)), 1)) for (a, ca), (b, cb) in pairs
+             if math.dist(_seen(ca, vision), _seen(cb, vision)) < 15]
+    assert close == []
+
+
+async def test_site_maps_and_embed_use_the_one_palette(datasette):
+    from tnl.distinction_style import MAP_COLOURS, MAP_OUTLINE
+
+    css = (await datasette.client.get("/static/map-distinctions.css")).text
+    assert dict(re.findall(r"--md-(\w+): (#[0-9a-f]{6});", css)) == {**MAP_COLOURS, "outline": MAP_OUTLINE}
+    html = (await datasette.client.get("/embed/carte")).text
+    markers = json.loads(re.search(r'<script type="application/json" id="marqueurs">(.*?)</script>', html, re.S).group(1))
+    assert markers
+    assert {(m["cle"], m["couleur"]) for m in markers} <= set(MAP_COLOURS.items())
+    by_level = {m["cle"]: m["couleur"] for m in markers}
+    assert len(set(by_level.values())) == len(by_level)  # one colour per distinction

@@ -140,7 +140,8 @@ async def test_xlsx_of_the_largest_table_keeps_codes_as_text_and_numbers_as_numb
     assert sheet.max_row - 1 == db.execute("select count(*) from territories").fetchone()[0]
     rows = {r[0]: dict(zip(header, r)) for r in sheet.iter_rows(min_row=2, values_only=True)}
     lettret = rows["210500740"]
-    assert (lettret["Code officiel"], lettret["Département"], lettret["Population"]) == ("05074", "05", 196)
+    assert (lettret["Code officiel"], lettret["Département (code)"], lettret["Population"]) == ("05074", "05", 196)
+    assert lettret["Département"] == "Hautes-Alpes"  # the name beside the code, as the pages show it
     assert isinstance(lettret["Latitude"], float)
     assert rows["region-01"]["Code officiel"] == "01"
     licence = {p.name: p.value for p in book.custom_doc_props.props}["Licence"]

@@ -181,7 +181,8 @@ async def test_labelled_commune(datasette):
     assert svg.count("<circle") == len(data["history"]) >= 4
     assert 'class="trait bareme-badge_bronze_argent_or"' not in svg  # the 2025 point is never joined to 2024
     for row in data["history"]:
-        assert f"<td>{row['edition']}</td><td>{row['distinction_label']}</td><td>{row['name_as_published']}</td>" in text
+        assert (f'<td data-label="Édition">{row["edition"]}</td><td data-label="Distinction">{row["distinction_label"]}</td>'
+                f'<td data-label="Nom publié">{row["name_as_published"]}</td>') in text
     assert data["history"][-1]["edition"] == 2025 and t["latest"]["label"] in text
     for mention in data["mentions"]:
         assert mention["mention"] in text

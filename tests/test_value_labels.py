@@ -165,3 +165,60 @@ async def test_front_page_palmares_names_departements(datasette):
     html = (await datasette.client.get("/")).text
     table = html.split('<table class="palmares">')[1].split("</table>")[0]
     assert "<td>Isère</td>" in table and "<td>38</td>" not in table
+
+
+def facet_items(html: str, column: str) -> list[str]:
+    """A facet's entries as read: « 2025 8 », « Label Or 3 »."""
+    block = html.split(f'data-column="{column}"')[1].split("</ul>")[0]
+    return [" ".join(re.sub(r"<[^>]+>|&middot;|&#x2716;", " ", item).split())
+            for item in re.findall(r"<li>(.*?)</li>", block, re.S)]
+
+
+async def test_facets_in_a_readers_order_with_the_unpublished_level(datasette, db):
+    """Editions by year, distinctions in their order, and the results without a published level, counted."""
+    html = (await datasette.client.get("/tnl/results")).text
+    editions = [item.split()[0] for item in facet_items(html, "edition")]
+    assert editions and editions == sorted(editions, reverse=True)
+    distinctions = facet_items(html, "distinction")
+    unpublished = db.execute("select count(*) from results where distinction is null").fetchone()[0]
+    assert unpublished and distinctions[-1] == f"Labellisé, niveau non publié {unpublished}"
+    order = [label for (label,) in db.execute("select label from distinctions order by rowid")]
+    shown = [next(label for label in order if item.startswith(label)) for item in distinctions[:-1]]
+    assert shown == sorted(shown, key=order.index)
+    chosen = (await datasette.client.get("/tnl/results?distinction__isnull=1")).text
+    assert f"Labellisé, niveau non publié &middot; {unpublished}" in chosen
+
+
+async def test_filters_are_described_with_labels_not_codes(datasette):
+    html = (await datasette.client.get("/tnl/results?distinction=niveau_5&confidence=high")).text
+    assert "Distinction = «\u00a0Niveau 5 (5 copylefts)\u00a0»" in html and "Confiance = «\u00a0haute\u00a0»" in html
+    assert "niveau_5\u00a0»" not in html
+
+
+async def test_foreign_keys_show_their_label_alone(datasette):
+    html = (await datasette.client.get("/tnl/results?distinction=or")).text
+    assert '<a href="/tnl/distinctions/or">Label Or</a></td>' in html and "<em>or</em>" not in html
+
+
+async def test_versions_page_shows_labels_not_codes(datasette):
+    html = (await datasette.client.get("/versions")).text
+    assert "Statut (<code>status</code>) : ouverte → tranchée" in html
+    for code in ("unresolved → resolved", "high → low", ": high", ": medium"):
+        assert code not in html, code
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Échirolles", "d'Échirolles"), ("Lyon", "de Lyon"), ("Isère", "d'Isère"), ("Le Mans", "du Mans"),
+    ("Les Abymes", "des Abymes"), ("La Rochelle", "de La Rochelle"), ("Hénin-Beaumont", "de Hénin-Beaumont"),
+])
+def test_french_elision(name, expected):
+    from tnl.text import of
+
+    assert of(name) == expected
+
+
+async def test_the_link_column_does_not_show_the_raw_key(datasette):
+    html = (await datasette.client.get("/tnl/results?_size=5")).text
+    links = cells(html, "Link")
+    assert links and all(link.endswith(">voir la ligne</a>") for link in links)
+    assert ">2025,syndicat-morbihan-energies<" not in html

@@ -1,6 +1,7 @@
-"""How each distinction looks wherever it is drawn (badges, preview cards): colours and a short French label.
+"""How each distinction looks wherever it is drawn: badges and preview cards (colours and a short French label), and
+the markers of every map (one palette, MAP_COLOURS).
 
-Each pair (background, text) keeps a contrast ratio of at least 4.5:1, so a badge stays readable at small sizes.
+Each pair (background, text) of a badge keeps a contrast ratio of at least 4.5:1, so it stays readable at small sizes.
 """
 from __future__ import annotations
 
@@ -15,6 +16,17 @@ COLOURS = {
     None: ("#5e35b1", LIGHT),  # labelled, level not published: a colour of its own on the maps
 }
 NOT_LABELLED_COLOURS = ("#5f6368", LIGHT)
+
+# Markers of every map (the site's maps read them as CSS variables of static/map-distinctions.css, which tests/test_map.py
+# checks against this table; /embed/carte writes them in its page). Levels 1-5 from light to dark blue, the 2025 scale
+# in hues of its own, « labellisé, niveau non publié » white with a thick outline, « jamais labellisé » a small dark
+# dot: every pair at a distance (CIE ΔE76) of 15 or more in normal vision and with simulated deuteranopia and protanopia.
+MAP_COLOURS = {
+    "niveau_1": "#c6dbef", "niveau_2": "#83b7da", "niveau_3": "#4190c5", "niveau_4": "#1c5ea8", "niveau_5": "#08306b",
+    "badge": "#e7298a", "bronze": "#a6611a", "argent": "#bababa", "or": "#f2b705",
+    "non_publie": "#ffffff", "autre": "#252525", "jamais": "#555555",
+}
+MAP_OUTLINE = "#1f1f1f"
 LEFT_COLOURS = ("#2b2f36", LIGHT)
 
 
@@ -45,3 +57,10 @@ def sentence(latest: dict | None) -> str:
 def alternative_text(name: str, latest: dict | None) -> str:
     """What a badge or a card says, as text: « Territoire Numérique Libre : Échirolles, Label Or (édition 2025) »."""
     return f"{LABEL_OWN} : {name}, {sentence(latest)}"
+
+
+def map_key(distinction: str | None) -> str:
+    """The marker of a result's distinction: its id, « non_publie » without one, « autre » for an unknown id."""
+    if not distinction:
+        return "non_publie"
+    return distinction if distinction in MAP_COLOURS else "autre"

@@ -14,3 +14,17 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.translate(LIGATURES))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return " ".join(ABBREVIATIONS.get(word, word) for word in SEPARATORS.split(text) if word)
+
+
+ELIDING = set("aeiouyàâäéèêëîïôöùûüÿæœAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸÆŒ")
+
+
+def of(name: str) -> str:
+    """French « de » before a name, elided or contracted: « d'Échirolles », « de Lyon », « du Mans », « des Abymes ».
+
+    A leading h is left alone (« de Hénin-Beaumont », « d'Hérouville » cannot be told apart without a dictionary)."""
+    if name.startswith("Le "):
+        return "du " + name[3:]
+    if name.startswith("Les "):
+        return "des " + name[4:]
+    return ("d'" if name[:1] in ELIDING else "de ") + name

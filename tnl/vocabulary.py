@@ -12,7 +12,7 @@ KIND_PLURALS = {
     "etablissement_public": "établissements publics", "association": "associations", "autre": "autres organismes",
 }
 NEVER = "Jamais labellisé"
-UNPUBLISHED = "Labellisé (niveau non publié)"
+UNPUBLISHED = "Labellisé, niveau non publié"  # one name for this status, everywhere
 SOURCE_SEPARATOR = "|"  # several source URLs in one CSV cell
 
 

@@ -34,7 +34,7 @@ SELECT
   t.population,
   r.edition AS latest_edition,
   r.distinction AS latest_distinction,
-  coalesce(d.label, 'Labellisé (niveau non publié)') AS latest_distinction_label,
+  coalesce(d.label, 'Labellisé, niveau non publié') AS latest_distinction_label,
   (SELECT min(edition) FROM results f WHERE f.territory_id = t.id) AS first_edition,
   (SELECT count(*) FROM results c WHERE c.territory_id = t.id) AS editions_count,
   t.latitude,
@@ -76,7 +76,7 @@ WITH counts AS (
   JOIN distinctions d ON d.scheme = e.distinction_scheme
   LEFT JOIN announced_counts a ON a.edition = e.edition AND a.distinction = d.id
   UNION ALL
-  SELECT e.edition, NULL, 'Distinction non publiée', NULL, NULL, NULL,
+  SELECT e.edition, NULL, 'Labellisé, niveau non publié', NULL, NULL, NULL,
     'Lauréats publiés sans leur distinction : aucune source accessible ne la donne.',
     (SELECT count(*) FROM results r WHERE r.edition = e.edition AND r.distinction IS NULL)
   FROM editions e
@@ -106,7 +106,7 @@ SELECT
   t.region_code,
   reg.name AS region_name,
   r.distinction,
-  coalesce(d.label, 'Labellisé (niveau non publié)') AS distinction_label,
+  coalesce(d.label, 'Labellisé, niveau non publié') AS distinction_label,
   r.name_as_published,
   r.confidence,
   t.latitude,

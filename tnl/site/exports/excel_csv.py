@@ -118,7 +118,7 @@ def wrap(app, datasette):
                 if event["status"] == 200 and any(k.lower() == b"content-type" and v.startswith((b"text/csv", b"text/plain"))
                                                   for k, v in headers):
                     table = unquote(scope["path"].rsplit("/", 1)[-1][: -len(EXTENSION) - 1])
-                    stream = (RecordStream(excel_cell, ";", "\ufeff", lambda header: value_labels.excel_labels(datasette, table, header))
+                    stream = (RecordStream(excel_cell, ";", "\ufeff", lambda header: value_labels.export_columns(datasette, table, header))
                               if excel else RecordStream(csv_cell, ","))
                     headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
                 if stream is not None and excel:

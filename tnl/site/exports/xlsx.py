@@ -21,6 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font
 
+from tnl.site.french import value_labels
 from tnl.site.share.public_url import absolute
 
 EXTENSION = "xlsx"
@@ -44,13 +45,9 @@ async def all_rows(datasette, json_path: str, query: list[tuple[str, str]]) -> t
     return first, rows
 
 
-def headers(columns: list[str], expanded: set[str], titles: dict[str, str]) -> list[str]:
-    out = []
-    for column in columns:
-        out.append(titles.get(column, column))
-        if column in expanded:
-            out.append(f"{titles.get(column, column)} (libellé)")
-    return out
+def flat_columns(columns: list[str], expanded: set[str]) -> list[str]:
+    """The columns as a CSV names them: a foreign key Datasette expands is followed by its `x_label` column."""
+    return [name for column in columns for name in ([column, f"{column}_label"] if column in expanded else [column])]
 
 
 def cell_values(row: dict, columns: list[str], expanded: set[str]) -> list:
@@ -153,9 +150,11 @@ async def render(datasette, request, database, table, query_name):
         "description": f"Licence : {licence}. Source : {source}", "keywords": "Territoire Numérique Libre ; données ouvertes",
         "Licence": licence, "Source": source, "Version des données": versions.get("version") or "",
     }
+    # Codes as people read them, official codes with their names (the CSV for Excel does the same).
+    header, labelled = value_labels.export_columns(datasette, table, flat_columns(columns, expanded),
+                                                   column_titles(datasette, table))
     # openpyxl holds the CPU for seconds on the largest table: in a thread, the server keeps answering meanwhile
     content = await asyncio.get_running_loop().run_in_executor(
-        None, workbook, name, headers(columns, expanded, column_titles(datasette, table)),
-        [cell_values(row, columns, expanded) for row in rows], about, properties)
+        None, workbook, name, header, [labelled(cell_values(row, columns, expanded)) for row in rows], about, properties)
     return Response(content, content_type=CONTENT_TYPE,
                     headers={"content-disposition": f'attachment; filename="{name}.xlsx"'})

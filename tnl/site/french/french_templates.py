@@ -8,13 +8,14 @@ Translation happens once, when Jinja first loads a template (templates are cache
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import NamedTuple
 
 import datasette
 import jinja2
 
-from tnl.site.french import french_wording
+from tnl.site.french import french_wording, value_labels
 
 DATASETTE_TEMPLATES = Path(datasette.__file__).parent / "templates"
 SITE_NAME = "Territoire Numérique Libre"
@@ -70,6 +71,8 @@ TRANSLATIONS: dict[str, list[Pair]] = {
         Pair("About:", "À propos&nbsp;:"),
     ],
     "_facet_results.html": [
+        Pair("{% for facet_value in facet_info.results %}",
+             "{% for facet_value in fr_facet_values(request, table, facet_info, filtered_table_rows_count) %}"),
         Pair('{{ facet_info.name }}{% if facet_info.type != "column" %} ({{ facet_info.type }}){% endif %}',
              '{{ facet_info.name|fr_column(metadata) }}{% if facet_info.type != "column" %}'
              ' ({{ facet_info.type|fr_facet_type }}){% endif %}'),
@@ -84,10 +87,14 @@ TRANSLATIONS: dict[str, list[Pair]] = {
              ">{{ facet.name|fr_column(metadata) }}</a>{% if facet.type %} ({{ facet.type|fr_facet_type }}){% endif %}"),
     ],
     "_table.html": [
+        # Every data table named for screen readers (the page's title says it to the eye).
+        Pair('<table class="rows-and-columns">',
+             '<table class="rows-and-columns">\n        <caption class="visually-hidden">{{ metadata.title or table }}</caption>'),
         Pair("{{ column.name }}\n", COLUMN + "\n"),
         Pair("{{ column.name }}&nbsp;▼", COLUMN + "&nbsp;▼"),
         Pair("{{ column.name }}{% if column.name == sort_desc %}", COLUMN + "{% if column.name == sort_desc %}"),
         Pair('<p class="zero-results">0 records</p>', '<p class="zero-results">Aucune ligne</p>'),
+        Pair('type-{{ cell.value_type }}">{{ cell.value }}</td>', 'type-{{ cell.value_type }}">{{ fr_cell(cell) }}</td>'),
     ],
     "table.html": [
         Pair("{% block title %}{{ database }}: {{ table }}: {% if filtered_table_rows_count or filtered_table_rows_count == 0 %}"
@@ -103,6 +110,29 @@ TRANSLATIONS: dict[str, list[Pair]] = {
         Pair('content: "{{ column.name|escape_css_string }}"', 'content: "{{ (column.name|fr_column(metadata))|escape_css_string }}"'),
         Pair("{% if is_view %} (view){% endif %}", "{% if is_view %} (vue){% endif %}"),
         Pair("Table actions", "Actions sur la table"),
+        # Data first: the column dictionary folded, the SQL tools (query, table definition) behind one control at
+        # the end of the page, where a developer looks and a journalist does not have to scroll past them.
+        Pair('{% if metadata.columns %}\n<dl class="column-descriptions">',
+             '{% if metadata.columns %}\n<details class="dictionnaire"><summary>Description des colonnes</summary>\n'
+             '<dl class="column-descriptions">'),
+        Pair("    {% endfor %}\n</dl>\n{% endif %}", "    {% endfor %}\n</dl>\n</details>\n{% endif %}"),
+        Pair("{% if query.sql and allow_execute_sql %}\n    <p><a class=\"not-underlined\" title=\"{{ query.sql }}\" "
+             "href=\"{{ urls.database(database) }}?{{ {'sql': query.sql}|urlencode|safe }}{% if query.params %}&amp;"
+             "{{ query.params|urlencode|safe }}{% endif %}\">&#x270e; <span class=\"underlined\">View and edit SQL</span>"
+             "</a></p>\n{% endif %}\n", ""),
+        Pair("{% if table_definition %}\n    <pre class=\"wrapped-sql\">{{ table_definition }}</pre>\n{% endif %}\n\n"
+             "{% if view_definition %}\n    <pre class=\"wrapped-sql\">{{ view_definition }}</pre>\n{% endif %}",
+             '{% if (query.sql and allow_execute_sql) or table_definition or view_definition %}\n'
+             '<details class="outils-sql"><summary>Outils SQL : la requête de cette page et la définition de la '
+             "{% if is_view %}vue{% else %}table{% endif %}</summary>\n"
+             "{% if query.sql and allow_execute_sql %}\n"
+             '    <p><a class="not-underlined" href="{{ urls.database(database) }}?{{ {\'sql\': query.sql}|urlencode|safe }}'
+             "{% if query.params %}&amp;{{ query.params|urlencode|safe }}{% endif %}\">&#x270e; "
+             '<span class="underlined">Voir et modifier la requête SQL</span></a></p>\n{% endif %}\n'
+             '{% if table_definition %}\n    <pre class="wrapped-sql">{{ table_definition }}</pre>\n{% endif %}\n'
+             '{% if view_definition %}\n    <pre class="wrapped-sql">{{ view_definition }}</pre>\n{% endif %}\n'
+             "</details>\n{% endif %}"),
+        Pair("<dd>{{ column_description }}</dd>", "<dd>{{ fr_described_codes(column_name, column_description) }}</dd>"),
         Pair("<dt>{{ column_name }}</dt>", "<dt>{{ column_name|fr_column(metadata) }} <code>{{ column_name }}</code></dt>"),
         Pair("<h3>{% if filtered_table_rows_count or filtered_table_rows_count == 0 %}"
              + ROWS_OF % ("filtered_table_rows_count", "filtered_table_rows_count")
@@ -136,7 +166,6 @@ TRANSLATIONS: dict[str, list[Pair]] = {
              "<h2>{{ extra_wheres_for_ui|length }} condition{% if extra_wheres_for_ui|length != 1 %}s{% endif %} SQL "
              "supplémentaire{% if extra_wheres_for_ui|length != 1 %}s{% endif %} (where)</h2>"),
         Pair(">remove</a>]", ">retirer</a>]"),
-        Pair("View and edit SQL", "Voir et modifier la requête SQL"),
         Pair("This data as", "Ces données en"),
         RENDERER_LINKS,
         CSV_LINK,
@@ -156,14 +185,18 @@ TRANSLATIONS: dict[str, list[Pair]] = {
         Pair('value="Export CSV"', 'value="Exporter en CSV"'),
     ],
     "row.html": [
+        Pair('<h1 style="padding-left: 10px; border-left: 10px solid #{{ database_color(database) }}">', "<h1>"),
         Pair("{% block title %}{{ database }}: {{ table }}{% endblock %}",
-             "{% block title %}{{ metadata.title or table }} : {{ ', '.join(primary_key_values) }} — " + SITE_NAME
+             "{% block title %}{{ metadata.title or table }} : {% if metadata.label_column and rows %}"
+             "{{ rows[0][metadata.label_column] }}{% else %}{{ ', '.join(primary_key_values) }}{% endif %} — " + SITE_NAME
              + "{% endblock %}"),
         Pair('content: "{{ column|escape_css_string }}"', 'content: "{{ (column|fr_column(metadata))|escape_css_string }}"'),
         Pair("{{ table }}: {{ ', '.join(primary_key_values) }}{% if private %}",
              "{{ metadata.title or table }} : {% if metadata.label_column and rows and (rows[0][metadata.label_column]|string)"
              " != ', '.join(primary_key_values) %}{{ rows[0][metadata.label_column] }}"
-             " ({{ ', '.join(primary_key_values) }}){% else %}{{ ', '.join(primary_key_values) }}{% endif %}"
+             # an official code helps (« Échirolles (213801517) »); a distinction's id does not (« niveau_3 »)
+             "{% if table != 'distinctions' %} ({{ ', '.join(primary_key_values) }}){% endif %}"
+             "{% else %}{{ ', '.join(primary_key_values) }}{% endif %}"
              "{% if private %}"),
         Pair("This data as", "Ces données en"),
         RENDERER_LINKS,
@@ -174,6 +207,10 @@ TRANSLATIONS: dict[str, list[Pair]] = {
              "« {{ fr_table_column(database, other.other_table, other.other_column) }} »)"),
     ],
     "query.html": [
+        Pair('<div class="table-wrapper"><table class="rows-and-columns">',
+             '<div class="table-wrapper"><table class="rows-and-columns">\n    <caption class="visually-hidden">'
+             "{{ query_heading or metadata.title or 'Résultat de la requête SQL' }}</caption>"),
+        Pair('<h1 style="padding-left: 10px; border-left: 10px solid #{{ database_color(database) }}">', "<h1>"),
         Pair('<p class="message-error">{{ error }}</p>', '<p class="message-error">{{ error|sql_error }}</p>'),
         Pair("{% block title %}{{ database }}{% if query and query.sql %}: {{ query.sql }}{% endif %}{% endblock %}",
              "{% block title %}{{ query_heading or metadata.title or 'Requête SQL personnalisée' }} — " + SITE_NAME
@@ -289,6 +326,9 @@ def install(env: jinja2.Environment, ds) -> None:
         env.loader = FrenchLoader(env.loader)
     env.globals.update(french_wording.GLOBALS)
     env.filters.update(french_wording.FILTERS)
+    env.globals["fr_human_description"] = functools.partial(
+        french_wording.human_description, value_label=lambda column, value: value_labels.label(ds, None, column, value))
+    env.globals["fr_described_codes"] = value_labels.described_codes
     env.globals["fr_crumb"] = lambda index, label, database: crumb(ds, index, label, database)
     env.globals["fr_table_title"] = lambda database, table: table_title(ds, database, table)
     env.globals["fr_table_column"] = lambda database, table, column: french_wording.column_label(

@@ -5,14 +5,16 @@ Datasette's templates, so no (English, French) pair can reach them.
 """
 from __future__ import annotations
 
+import re
+
 from markupsafe import Markup
 
 from tnl.site.french.templating import number
 
 FILTER_LABELS = {
     "=": "=", "!=": "≠", "contains": "contient", "ends with": "se termine par", "starts with": "commence par",
-    "like": "ressemble à (like)", "not like": "ne ressemble pas à (like)",
-    "glob": "motif glob", "in": "parmi (liste)", "not in": "hors de (liste)",
+    "like": "correspond au motif (% _)", "not like": "ne correspond pas au motif (% _)",
+    "glob": "correspond au motif (* ?)", "in": "parmi (liste)", "not in": "hors de (liste)",
     "array contains": "la liste contient", "array does not contain": "la liste ne contient pas", "date": "à la date du",
     "is null": "n'a pas de valeur", "is not null": "a une valeur", "is blank": "est vide", "is not blank": "n'est pas vide",
 }
@@ -20,7 +22,7 @@ FILTER_CLAUSES = {
     "exact": "{c} = {q}", "not": "{c} ≠ {q}", "contains": "{c} contient {q}", "endswith": "{c} se termine par {q}",
     "startswith": "{c} commence par {q}", "gt": "{c} > {v}", "gte": "{c} ≥ {v}", "lt": "{c} < {v}", "lte": "{c} ≤ {v}",
     "like": "{c} correspond au motif {q}", "notlike": "{c} ne correspond pas au motif {q}",
-    "glob": "{c} correspond au motif glob {q}", "in": "{c} parmi {q}", "notin": "{c} hors de {q}",
+    "glob": "{c} correspond au motif (* ?) {q}", "in": "{c} parmi {q}", "notin": "{c} hors de {q}",
     "arraycontains": "{c} contient {q}", "arraynotcontains": "{c} ne contient pas {q}", "date": "{c} à la date du {v}",
     "isnull": "{c} n'a pas de valeur", "notnull": "{c} a une valeur", "isblank": "{c} est vide", "notblank": "{c} n'est pas vide",
 }
@@ -39,7 +41,7 @@ SORT_ERROR = "Cannot sort table by "
 SIZE_UNITS = {"bytes": "octets", "KB": "Ko", "MB": "Mo", "GB": "Go", "TB": "To"}
 RENDERERS = {"json": "JSON", "csvfr": "CSV pour Excel", "xlsx": "Excel (.xlsx)"}
 FACET_TYPES = {"array": "liste", "date": "date"}
-SHOW_HIDE = {"hide": "masquer", "show": "afficher"}
+SHOW_HIDE = {"hide": "masquer la requête SQL", "show": "voir la requête SQL"}
 
 
 def rows(count: int) -> Markup:
@@ -51,9 +53,11 @@ def quoted(value: str) -> str:
     return value if value.isdigit() else f"«\u00a0{value}\u00a0»"
 
 
-def human_description(args, filters, search: str, sort: str, sort_desc: str, count, english: str, metadata=None) -> str:
+def human_description(args, filters, search: str, sort: str, sort_desc: str, count, english: str, metadata=None,
+                      value_label=None) -> str:
     """French counterpart of Datasette's human_description_en ("where kind = "commune" sorted by name").
 
+    value_label(column, value): the label people read for a code (« Niveau 5 » for niveau_5), or None.
     Rare forms that Datasette describes with more than filters (?_through=, ?_search_<column>=) keep its English.
     """
     if args.get("_through") is not None or any(key.startswith("_search_") for key in args.keys()):
@@ -61,7 +65,11 @@ def human_description(args, filters, search: str, sort: str, sort_desc: str, cou
     parts = []
     if search:
         parts.append(f"correspondant à la recherche «\u00a0{search}\u00a0»")
-    clauses = [FILTER_CLAUSES[lookup].format(c=column_label(column, metadata), v=value, q=quoted(value))
+    def shown(column, value):
+        return (value_label and value_label(column, value)) or value
+
+    clauses = [FILTER_CLAUSES[lookup].format(c=column_label(column, metadata), v=shown(column, value),
+                                             q=quoted(shown(column, value)))
                for column, lookup, value in filters.selections() if lookup in FILTER_CLAUSES]
     if clauses:
         parts.append("où " + (", ".join(clauses[:-1]) + " et " if len(clauses) > 1 else "") + clauses[-1])
@@ -91,8 +99,16 @@ def column_label(name: str, metadata) -> str:
     return labels.get(name) or ("Lien" if name == "Link" else name)
 
 
+def cell(cell) -> Markup:
+    """A table cell as Datasette renders it, except the « Link » column of a table keyed by several columns, whose
+    text is the key (« 2025,syndicat-morbihan-energies »): « voir la ligne » leads to the same page."""
+    if cell["column"] == "Link":
+        return Markup(re.sub(r">[^<]*</a>", ">voir la ligne</a>", str(cell["value"]), count=1))
+    return cell["value"]
+
+
 GLOBALS = {
-    "fr_rows": rows, "fr_human_description": human_description, "fr_error": error_message, "fr_byte_size": byte_size,
+    "fr_rows": rows, "fr_cell": cell, "fr_human_description": human_description, "fr_error": error_message, "fr_byte_size": byte_size,
 }
 FILTERS = {
     "fr_column": lambda name, metadata: column_label(name, metadata),

@@ -5,6 +5,7 @@ import jinja2
 
 from tnl.site.french.value_labels import EPCI_TYPES
 from tnl.site.http import sql_limits
+from tnl.text import of
 from tnl.vocabulary import KIND_LABELS
 
 
@@ -32,6 +33,7 @@ def install(env: jinja2.Environment) -> None:
     env.filters["sql_error"] = sql_error
     env.filters["nature"] = nature
     env.filters["capfirst"] = capfirst
+    env.filters["de"] = of  # « Distinctions {{ name|de }} » -> « Distinctions d'Échirolles »
     env.filters["type_epci"] = lambda code: EPCI_TYPES.get(code, code)
     env.globals["number"] = number
 

@@ -5,12 +5,14 @@ id links to its page /territoire/<id>, and a cell of several sources shows one l
 """
 from __future__ import annotations
 
+import re
 import weakref
 
+from datasette.utils import path_with_added_args, path_with_removed_args
 from markupsafe import Markup, escape
 
 from tnl.site.http.instance_cache import computed_once, database
-from tnl.vocabulary import KIND_LABELS, split_sources
+from tnl.vocabulary import KIND_LABELS, UNPUBLISHED, split_sources
 
 CONFIDENCE = {"high": "haute", "medium": "moyenne", "low": "faible"}
 MATCH = {"sure": "sûr", "probable": "probable", "doubtful": "douteux"}
@@ -33,6 +35,9 @@ TABLE_VOCABULARIES = {("open_questions", "status"): QUESTION_STATUS}
 # Column -> the reference table whose names replace its codes (read from the database once).
 REFERENCES = {"region_code": "regions", "Région": "regions", "departement_code": "departements",
               "Département": "departements", "distinction": "distinctions", "latest_distinction": "distinctions"}
+NAMED_CODES = ("region_code", "departement_code", "Région", "Département")  # official codes whose name exports add beside them
+DISTINCTION_COLUMNS = ("distinction", "latest_distinction")
+DISTINCTION_FACETS = DISTINCTION_COLUMNS + ("distinction_label", "latest_distinction_label", "Distinction")
 REFERENCE_SQL = {"regions": "select code, name from regions", "departements": "select code, name from departements",
                  "distinctions": "select id, label from distinctions"}
 
@@ -80,6 +85,51 @@ def facet_label(datasette, table: str | None, column: str, value):
     return label(datasette, table, column, value) or value
 
 
+def described_codes(column: str, description: str) -> Markup:
+    """A column's description as people read it: each code it explains (« high : liste officielle ») shown as its label
+    with the code beside, marked as code (« haute <code>high</code> : liste officielle »)."""
+    text = escape(description)
+    vocabulary = VOCABULARIES.get(column) or {}
+    for code, label in vocabulary.items():
+        code = str(code)
+        text = Markup(re.sub(rf"(?<![\w<>/]){re.escape(code)}(?= :| \()", lambda _: f"{label} <code>{code}</code>",
+                             str(text), count=1))
+    return Markup(text)
+
+
+def facet_values(datasette, request, table: str | None, facet: dict, total: int | None) -> list[dict]:
+    """A facet's values in a reader's order: editions by year (latest first), distinctions and fixed codes in their
+    own order (Niveau 1 to 5, then badge to or), others by count as Datasette gives them. A distinction facet ends with
+    the rows without one (labelled, level not published), which Datasette leaves out, counted by difference."""
+    column, values = facet["name"], list(facet["results"])
+    order = _facet_order(datasette, table, column, values)
+    if order is not None:
+        values.sort(key=order)
+    if column in DISTINCTION_FACETS and not facet.get("truncated") and total:
+        missing = total - sum(v["count"] for v in values)
+        argument = f"{column}__isnull"
+        selected = request.args.get(argument) == "1"
+        if missing > 0:
+            toggle = (path_with_removed_args(request, {argument: "1"}) if selected
+                      else path_with_added_args(request, {argument: "1"}))
+            values.append({"value": None, "label": UNPUBLISHED, "count": missing, "selected": selected,
+                           "toggle_url": toggle})
+    return values
+
+
+def _facet_order(datasette, table: str | None, column: str, values: list[dict]):
+    if values and all(str(v["value"]).isdigit() and len(str(v["value"])) == 4 for v in values):
+        return lambda v: -int(v["value"])  # years, the latest first
+    distinctions = _loaded.get(datasette, {}).get("distinctions", {})
+    vocabulary = (list(distinctions) if column in DISTINCTION_FACETS[:2]
+                  else list(distinctions.values()) if column in DISTINCTION_FACETS
+                  else list(TABLE_VOCABULARIES.get((table, column)) or VOCABULARIES.get(column) or ()))
+    if not vocabulary:
+        return None
+    rank = {str(code): i for i, code in enumerate(vocabulary)}
+    return lambda v: rank.get(str(v["value"]), len(rank))
+
+
 def render_cell(datasette, row, value, column: str, table: str | None, database_name: str):
     """A cell's HTML in the site's pages; None leaves it to Datasette."""
     if database_name != database(datasette).name:
@@ -93,26 +143,57 @@ def render_cell(datasette, row, value, column: str, table: str | None, database_
             return Markup('<a href="/territoire/{}">{}</a>').format(territory, text)
     if column in SOURCE_COLUMNS and isinstance(value, str) and value.strip():
         return sources(value)
+    if column in DISTINCTION_COLUMNS and isinstance(value, dict):
+        # Datasette writes a foreign key as « label <em>code</em> »: « Label Or or » reads as a typo.
+        return Markup('<a href="/{}/distinctions/{}">{}</a>').format(database_name, value["value"], value["label"])
     if isinstance(value, dict) or _cell(row, f"{column}_label") is not None:
         return None  # a foreign key Datasette labels itself; a code column next to its own label column keeps the code
     return label(datasette, table, column, value)
 
 
-def excel_labels(datasette, table: str, header: list[str]):
-    """For a CSV with this header: the header for people (French column labels) and a function giving each row
-    labels for fixed codes and distinctions. Official codes (région, département, commune) stay codes: spreadsheets
-    match on them."""
-    metadata = datasette.metadata("column_labels", database=database(datasette).name, table=table, fallback=False) or {}
-    distinctions = _loaded.get(datasette, {}).get("distinctions", {})
-    vocabularies = [TABLE_VOCABULARIES.get((table, name)) or VOCABULARIES.get(name)
-                    or (distinctions if name in ("distinction", "latest_distinction") and f"{name}_label" not in header
-                        else None) for name in header]
+def export_columns(datasette, table: str | None, header: list[str], titles: dict[str, str] | None = None):
+    """For an export (CSV for Excel, .xlsx) with this header: the header for people and a function giving each row as
+    people read it. Fixed codes and distinctions become their labels; an official code (région, département) stays a
+    code, for spreadsheets match on it, and gains its name in the column after it, as the pages show names; the
+    `x_label` columns Datasette adds take x's title, x itself is « … (code) ». titles: the columns' titles where the table has no label."""
+    metadata = {**(titles or {}), **(
+        datasette.metadata("column_labels", database=database(datasette).name, table=table, fallback=False) or {})}
+    references = _loaded.get(datasette, {})
 
-    def labelled(row: list[str]) -> list[str]:
-        return [vocabulary.get(cell, cell) if vocabulary and cell else cell
-                for cell, vocabulary in zip(row, vocabularies)] + row[len(vocabularies):]
+    def added_label(name: str) -> bool:  # an `x_label` column of Datasette's (?_labels=on), not one of the view's
+        return name in header and name.endswith("_label") and name[: -len("_label")] in header and name not in metadata
 
-    return [metadata.get(name, name) for name in header], labelled
+    people, plan = [], []
+    for name in header:
+        title = metadata.get(name, name)
+        if added_label(name):
+            people.append(metadata.get(name[: -len("_label")], name))
+            plan.append((None, False))
+            continue
+        if added_label(f"{name}_label"):
+            people.append(f"{title} (code)")
+            plan.append((None, False))
+            continue
+        vocabulary = TABLE_VOCABULARIES.get((table, name)) or VOCABULARIES.get(name)
+        named = None
+        if name in DISTINCTION_COLUMNS and f"{name}_label" not in header:
+            vocabulary = references.get("distinctions", {})
+        elif name in NAMED_CODES and not {"region_name", "departement_name"} & set(header):
+            named = references.get(REFERENCES[name], {})
+        people += [f"{title} (code)", title] if named is not None else [title]
+        plan.append((vocabulary or named, named is not None))
+
+    def labelled(row: list) -> list:
+        out = []
+        for cell, (vocabulary, beside) in zip(row, plan):
+            key = cell if isinstance(cell, str) else (str(cell) if cell is not None else "")
+            if beside:
+                out += [cell, vocabulary.get(key, "") if key else ""]
+            else:
+                out.append(vocabulary.get(key, cell) if vocabulary and key else cell)
+        return out + list(row[len(plan):])
+
+    return people, labelled
 
 
 GLOSSARY = [  # (title, API columns, vocabulary) for the glossary page

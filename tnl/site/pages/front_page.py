@@ -4,7 +4,7 @@ from tnl.site.pages import coverage_text
 
 LATEST_PALMARES_SQL = """
 select r.edition, t.id, t.name, t.kind, t.departement_code,
-       coalesce(d.label, 'Labellisé (niveau non publié)') as distinction
+       coalesce(d.label, 'Labellisé, niveau non publié') as distinction
 from results r
 join territories t on t.id = r.territory_id
 left join distinctions d on d.id = r.distinction

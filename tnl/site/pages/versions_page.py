@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+from tnl.site.french import value_labels
+
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
           "décembre"]
 CHANGES = {"added": "ajoutée", "changed": "modifiée", "removed": "retirée"}
@@ -27,6 +29,14 @@ def page_data(datasette) -> dict:
             titles[resource] = datasette.metadata("title", database="tnl", table=resource, fallback=False) or resource
         return titles[resource]
 
+    def column_title(resource: str, column: str) -> str:
+        labels = datasette.metadata("column_labels", database="tnl", table=resource, fallback=False) or {}
+        return labels.get(column, column)
+
+    def shown(resource: str, column: str, value) -> str:
+        """A code as the pages show it (« ouverte », « haute », « Niveau 4 »), the code itself otherwise."""
+        return cell(value_labels.label(datasette, resource, column, value) or value)
+
     releases = []
     for entry in status["history"]:
         editions: dict = {}
@@ -38,7 +48,8 @@ def page_data(datasette) -> dict:
             editions.setdefault(row["edition"], {"counts": [], "rows": []})["rows"].append({
                 "table": title(row["resource"]), "change": CHANGES[row["change"]], "label": row["label"],
                 "key": " · ".join(cell(k) for k in row["key"]),
-                "columns": [(column, cell(old), cell(new)) for column, (old, new) in row["columns"].items()],
+                "columns": [(column_title(row["resource"], column), column, shown(row["resource"], column, old),
+                             shown(row["resource"], column, new)) for column, (old, new) in row["columns"].items()],
             })
         releases.append({
             "version": entry["version"], "date": french_date(entry["date"]), "iso_date": entry["date"],

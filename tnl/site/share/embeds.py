@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from datasette import Response
 
 from tnl import vocabulary
-from tnl.distinction_style import colours, sentence, short_label
+from tnl.distinction_style import MAP_COLOURS, map_key, sentence, short_label
 from tnl.site.http.instance_cache import computed_once, database
 from tnl.site.pages.territory_pages import HISTORY_SQL, _rows, not_found, references
 from tnl.site.share.map_outline import OUTLINE_PATH
@@ -24,7 +24,7 @@ LATEST_SQL = """select id, name, kind, region_code, latitude, longitude, latest_
 EDITION_SQL = """select territory_id as id, name, kind, region_code, latitude, longitude, edition, distinction,
   distinction_label as label from results_map where edition = :edition"""
 UNPUBLISHED = "non_publie"  # the distinction filter's value for « labellisé, niveau non publié »
-UNPUBLISHED_LABEL = "Labellisé, niveau non publié"
+UNPUBLISHED_LABEL = vocabulary.UNPUBLISHED
 
 
 async def _choices(datasette) -> dict:
@@ -123,7 +123,8 @@ async def embed_map(datasette, request):
     rows = sorted(rows, key=lambda r: normalise(r["name"]))  # « Échirolles » among the E
     markers = [{"id": r["id"], "nom": r["name"], "lat": r["latitude"], "lon": r["longitude"],
                 "distinction": short_label({"distinction": r["distinction"], "label": r["label"]}) if r["distinction"] else UNPUBLISHED_LABEL,
-                "edition": r["edition"], "couleur": colours({"distinction": r["distinction"]})[0]} for r in rows]
+                "edition": r["edition"], "cle": map_key(r["distinction"]), "couleur": MAP_COLOURS[map_key(r["distinction"])]}
+               for r in rows]
     title = caption(filters, choices)
     src = absolute(datasette, request, "/embed/carte" + (f"?{urlencode(filters)}" if filters else ""))  # the filters only
     context = dict(_embed_urls(datasette), title=title, markers=markers, full_map=absolute(datasette, request, full_map_path(filters)),

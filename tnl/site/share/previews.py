@@ -14,7 +14,7 @@ SITE_NAME = "Territoire Numérique Libre — données ouvertes"
 SITE_IMAGE_ALT = "Territoire Numérique Libre : palmarès et données ouvertes du label depuis 2016"
 CARD_PATH = "/-/cartes/{}.png"
 PALMARES_SQL = """
-select r.edition, coalesce(d.label, 'niveau non publié') as label, count(*) as n
+select r.edition, coalesce(d.label, 'labellisé, niveau non publié') as label, count(*) as n
 from results r left join distinctions d on d.id = r.distinction
 group by r.edition, d.id order by r.edition, d.rank is null, d.rank desc
 """
