@@ -40,7 +40,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def pytest_collection_modifyitems(items):
     """Mark what `make check` leaves out: tests on the whole of data/ and browser tests (see pyproject's markers).
 
-    The build of data/ is made here, once (tests/build_cache.py). Browser tests go last, in their order: once the session's browser is open no asyncio test can run in the process
+    Browser tests go last, in their order: once the session's browser is open no asyncio test can run in the process
     (see the `browser` fixture). pytest-xdist hands tests out in this order, so it holds on each worker too.
     """
     for item in items:
@@ -50,8 +50,13 @@ def pytest_collection_modifyitems(items):
         if "browser" in used:
             item.add_marker("browser")
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
-    if any(item.get_closest_marker("real_data") for item in items):
-        cached_build(DATA)  # before any test, outside their time limit: seconds to minutes when the cores are shared
+
+
+def pytest_collection_finish(session):
+    """The build of data/, once (tests/build_cache.py) and before any test, outside their time limit (from half a
+    minute to several when the cores are shared); only if a test selected (`-m`, `-k`…) reads it."""
+    if any("real_build" in getattr(item, "fixturenames", ()) for item in session.items):
+        cached_build(DATA)
 
 
 @pytest.fixture
