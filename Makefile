@@ -58,9 +58,10 @@ nginx:
 	@test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx; }
 
 # No test reads build/tnl.db: the suite builds data/ itself, once per content (tests/build_cache.py, in tmp/cache/).
-# One worker per core (pytest-xdist); each worker runs its browser tests last, in one Chromium.
+# One worker per core (pytest-xdist; groups such as the cluster stay on one worker); each worker runs its browser
+# tests last, in one Chromium.
 test: $(TEST_TOOLS) $(AXE) browser nginx
-	$(BIN)/pytest -q -n auto --durations=10
+	$(BIN)/pytest -q -n auto --dist loadgroup --durations=10
 
 # The edit loop (under 30 s): validate data/, then the tests that need neither the whole of data/ nor Chromium
 # (markers set in tests/conftest.py), with the quick, random `dev` hypothesis profile.
