@@ -64,10 +64,11 @@ test: $(TEST_TOOLS) $(AXE) browser nginx
 	$(BIN)/pytest -q -n auto --dist loadgroup --durations=10
 
 # The edit loop (under 30 s): validate data/, then the tests that need neither the whole of data/ nor Chromium
-# (markers set in tests/conftest.py), with the quick, random `dev` hypothesis profile.
+# (markers real_data and browser, set in tests/conftest.py) nor the fuzz sweep, with the quick, random `dev` hypothesis
+# profile, one worker per core.
 check: $(TEST_TOOLS)
 	$(BIN)/tnl validate
-	HYPOTHESIS_PROFILE=dev $(BIN)/pytest -q -m "not real_data and not browser"
+	HYPOTHESIS_PROFILE=dev $(BIN)/pytest -q -n auto -m "not real_data and not browser and not fuzz"
 
 # The README's pictures (docs/screenshots/), taken by the browser tests; `make test` keeps its pictures in tmp folders.
 # persona-*.png: the first screen of each persona's journey at both widths (tests/test_personas.py), for review.

@@ -14,6 +14,8 @@ from conftest import console
 
 from tnl.site.http.serve import datasette_app
 
+pytestmark = pytest.mark.fuzz  # left out of `make check`, as when it ran on the whole of data/
+
 # Read by every view: Datasette's tracing, template context, extras, shapes and caching, before any page's own.
 COMMON = ["_trace", "_context", "_extra", "_shape", "_json", "_nl", "_ttl", "_hash", "_timelimit"]
 TABLE = [  # Datasette 0.65's table parameters, filters with their operators, and the edition of our coverage note
