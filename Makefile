@@ -1,6 +1,6 @@
 # tnl-opendata: sources -> validate -> build -> serve.  `make serve` and `make test` work on a fresh machine.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-installed
 TEST_TOOLS := $(VENV)/.test-tools-installed
@@ -57,14 +57,18 @@ browser:
 nginx:
 	@test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx; }
 
-test: $(TEST_TOOLS) $(AXE) browser nginx build
-	$(BIN)/pytest -q --durations=10
+# No test reads build/tnl.db: the suite builds data/ itself, once per content (tests/build_cache.py, in tmp/cache/).
+# One worker per core (pytest-xdist; groups such as the cluster stay on one worker); each worker runs its browser
+# tests last, in one Chromium.
+test: $(TEST_TOOLS) $(AXE) browser nginx
+	$(BIN)/pytest -q -n auto --dist loadgroup --durations=10
 
 # The edit loop (under 30 s): validate data/, then the tests that need neither the whole of data/ nor Chromium
-# (markers set in tests/conftest.py), with the quick, random `dev` hypothesis profile.
+# (markers real_data and browser, set in tests/conftest.py) nor the fuzz sweep, with the quick, random `dev` hypothesis
+# profile, one worker per core.
 check: $(TEST_TOOLS)
 	$(BIN)/tnl validate
-	HYPOTHESIS_PROFILE=dev $(BIN)/pytest -q -m "not real_data and not browser"
+	HYPOTHESIS_PROFILE=dev $(BIN)/pytest -q -n auto -m "not real_data and not browser and not fuzz"
 
 # The README's pictures (docs/screenshots/), taken by the browser tests; `make test` keeps its pictures in tmp folders.
 # persona-*.png: the first screen of each persona's journey at both widths (tests/test_personas.py), for review.
@@ -165,4 +169,4 @@ bench-deploy: $(RUNTIME) browser nginx build
 	$(BIN)/python benchmarks/cluster_load.py
 
 clean:
-	rm -rf build node_modules
+	rm -rf build node_modules tmp

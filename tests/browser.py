@@ -111,8 +111,12 @@ def axe_violations(page, impacts=BLOCKING) -> list[dict]:
 
 
 def settle(page) -> None:
-    """Loaded, and the maps drawn when there is one (axe and measures then see the page a reader sees)."""
-    page.wait_for_load_state("networkidle")
+    """Loaded, and the maps drawn when there is one (axe and measures then see the page a reader sees).
+
+    Waits on the page's own signals, not on `networkidle` (half a second of silence after every load): the load
+    event covers styles, fonts and scripts; the maps' data come later, and their markers or state say when.
+    """
+    page.wait_for_load_state("load")
     if page.locator(".leaflet-container").count():
         page.wait_for_selector(".leaflet-marker-pane > *, #carte-pairs[data-state=ready]", state="attached", timeout=20_000)
 

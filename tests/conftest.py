@@ -19,11 +19,10 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 from browser import offline
+from build_cache import cached_build
 from hypothesis import settings
 
-from tnl.pipeline.build import build
 from tnl.pipeline.csv_writer import write_csv
-from tnl.problems import Rejected
 from tnl.site.http.serve import datasette_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,13 +38,25 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_collection_modifyitems(items):
-    """Mark what `make check` leaves out: tests on the whole of data/ and browser tests (see pyproject's markers)."""
+    """Mark what `make check` leaves out: tests on the whole of data/ and browser tests (see pyproject's markers).
+
+    Browser tests go last, in their order: once the session's browser is open no asyncio test can run in the process
+    (see the `browser` fixture). pytest-xdist hands tests out in this order, so it holds on each worker too.
+    """
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
         if "real_build" in used:
             item.add_marker("real_data")
         if "browser" in used:
             item.add_marker("browser")
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+def pytest_collection_finish(session):
+    """The build of data/, once (tests/build_cache.py) and before any test, outside their time limit (from half a
+    minute to several when the cores are shared); only if a test selected (`-m`, `-k`…) reads it."""
+    if any("real_build" in getattr(item, "fixturenames", ()) for item in session.items):
+        cached_build(DATA)
 
 
 @pytest.fixture
@@ -63,19 +74,18 @@ def fixture_site(tmp_path_factory) -> Path:
     data = tmp_path_factory.mktemp("good") / "data"
     shutil.copytree(FIXTURE_PACKAGE, data)
     shutil.copy(DATA / "datapackage.yaml", data)
-    return build(data, tmp_path_factory.mktemp("published") / "tnl.db").parent
+    database, problems = cached_build(data)
+    assert problems == [], problems
+    return database.parent
 
 
 @pytest.fixture(scope="session")
-def real_build(tmp_path_factory) -> tuple[Path | None, list[str]]:
-    """`tnl build` of the project's data/, once per session: its validation (about 6 s), then the database.
+def real_build() -> tuple[Path | None, list[str]]:
+    """`tnl build` of the project's data/, once per content (tests/build_cache.py): its validation, then the database.
 
     (database, []) when data/ is valid, (None, problems) otherwise: the one validation of data/ in the suite.
     """
-    try:
-        return build(DATA, tmp_path_factory.mktemp("build") / "tnl.db"), []
-    except Rejected as rejected:
-        return None, [str(p) for p in rejected.problems]
+    return cached_build(DATA)
 
 
 @pytest.fixture(scope="session")
@@ -142,12 +152,12 @@ def live_server(built_db_path):
         yield url
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's headless chromium driven by Playwright (no browser download).
+    """Debian's headless chromium driven by Playwright (no browser download), one per test session (per worker).
 
-    Function-scoped: Playwright's sync API keeps an event loop running while it is open, which would
-    break the asyncio tests that share the session.
+    Playwright's sync API leaves its event loop marked as running while the browser is open, which would stop the
+    asyncio tests: pytest_collection_modifyitems runs every browser test after them, in each process.
     """
     from playwright.sync_api import sync_playwright
 

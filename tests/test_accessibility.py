@@ -1,5 +1,7 @@
 """In Chromium, at 1280×800 and 390×844: axe-core (WCAG 2.1 A/AA) finds no serious or critical violation, no page
-scrolls sideways on a phone, and every map is in view without scrolling, also after a facet is chosen."""
+scrolls sideways on a phone, and every map is in view without scrolling, also after a facet is chosen.
+
+Each page type (PAGE_TYPES) is loaded once per width, and that one load serves all three checks."""
 from __future__ import annotations
 
 import pytest
@@ -14,46 +16,41 @@ from browser import (
     top_of,
 )
 
-# Datasette's table, database and row templates still carry unlabelled filter controls (select[name=_filter_column],
-# select[name=_filter_op], input.filter-value), an unlabelled SQL editor and an unfocusable scrolling row table: they
-# are being rewritten on another branch, and join this list once it is merged.
-AXE_CLEAN = list(PAGE_TYPES)
-
-
-@pytest.mark.parametrize("name", AXE_CLEAN)
+@pytest.mark.parametrize("name", list(PAGE_TYPES))
 @pytest.mark.parametrize("width", list(WIDTHS))
-def test_no_serious_or_critical_axe_violation(live_server, browser, name, width):
+def test_each_page_passes_axe_fits_a_phone_and_shows_its_map(live_server, browser, name, width):
+    """One load of each page type at each width, for the three checks (axe, sideways scrolling, map in view)."""
     page = new_page(browser, *WIDTHS[width])
     page.goto(live_server + PAGE_TYPES[name])
     settle(page)
     assert axe_violations(page) == []
+    if width == "telephone":
+        assert horizontal_overflow(page) == 0
+    if name in IN_VIEW_MAPS:
+        assert_map_in_view(page, MAP_PAGES[IN_VIEW_MAPS[name]][1], WIDTHS[width][1])
     page.context.close()
 
 
-@pytest.mark.parametrize("name", list(PAGE_TYPES))
-def test_no_sideways_scrolling_on_a_phone(live_server, browser, name):
-    page = new_page(browser, *WIDTHS["telephone"])
-    page.goto(live_server + PAGE_TYPES[name])
-    settle(page)
-    assert horizontal_overflow(page) == 0
-    page.context.close()
+IN_VIEW_MAPS = {  # page type: its map (MAP_PAGES), checked in view on the same load
+    "carte-labelled_territories": "carte-labelled_territories",
+    "carte-results_map": "carte-results_map",
+    "territoire-commune": "territoire-pairs",
+}
 
 
-@pytest.mark.parametrize("name", ["carte-labelled_territories", "carte-results_map", "territoire-pairs"])
-@pytest.mark.parametrize("width", list(WIDTHS))
-def test_the_map_is_in_view_without_scrolling(live_server, browser, name, width):
-    path, selector = MAP_PAGES[name]
-    w, h = WIDTHS[width]
-    page = new_page(browser, w, h)
-    page.goto(live_server + path)
-    settle(page)
+def test_every_map_is_checked_in_view_on_its_page_type():
+    assert set(IN_VIEW_MAPS.values()) == set(MAP_PAGES)
+    assert all(MAP_PAGES[map_name][0] == PAGE_TYPES[name] for name, map_name in IN_VIEW_MAPS.items())
+
+
+def assert_map_in_view(page, selector: str, height: int) -> None:
+    """The map starts below the top, ends within the first screen, and its legend is whole inside it."""
     box = page.locator(selector).bounding_box()
-    assert 0 < top_of(page, selector) and box["y"] + box["height"] <= h
+    assert 0 < top_of(page, selector) and box["y"] + box["height"] <= height
     assert page.locator(".md-legend").is_visible()
     legend = page.locator(".md-legend").bounding_box()
     assert box["x"] <= legend["x"] and legend["x"] + legend["width"] <= box["x"] + box["width"]  # not cut
     assert legend["y"] + legend["height"] <= box["y"] + box["height"]
-    page.context.close()
 
 
 def test_every_facet_and_filter_lands_on_the_map(live_server, page):

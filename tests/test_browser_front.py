@@ -8,7 +8,7 @@ def test_front_page_renders_without_console_errors(live_server, page, external_r
     page.on("pageerror", lambda error: errors.append(str(error)))
     response = page.goto(live_server + "/")
     assert response.status == 200
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("load")
     assert page.locator("h1").inner_text().startswith("Territoire Numérique Libre")
     assert page.locator("table.couverture tbody tr").count() == 10
     assert page.locator("table.palmares tbody tr").count() >= 1

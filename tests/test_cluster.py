@@ -22,37 +22,25 @@ def fetch(url: str, headers: dict | None = None):
         return error.code, error.headers, error.read()
 
 
-@pytest.fixture
-def cluster(built_db_path, tmp_path):
-    release = tmp_path / "release-1"
+# One cluster for the module (starting nginx and two replicas is most of each test's time), on one xdist worker:
+# the rolling release first, then the test that stops it.
+pytestmark = pytest.mark.xdist_group("cluster")
+# A page no visitor of the rolling release asks for: its first request after the roll is a miss of the edge cache.
+PAGE = "/territoire/213801517?perimetre=national"
+
+
+@pytest.fixture(scope="module")
+def cluster(built_db_path, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cluster")
+    release = folder / "release-1"
     shutil.copytree(built_db_path.parent, release)
-    cluster = Cluster(tmp_path / "cluster")
+    cluster = Cluster(folder / "cluster")
     cluster.start(release / "tnl.db", replicas=2, port=free_port())
     yield cluster
     cluster.stop()
 
 
-@pytest.mark.timeout(300)  # starts two replicas and nginx: over a minute when the cores are shared
-def test_nginx_balances_caches_at_the_edge_and_stop_leaves_nothing(cluster):
-    state = cluster.load()
-    first = fetch(cluster.url + "/territoire/213801517", {"Accept-Encoding": "gzip"})
-    second = fetch(cluster.url + "/territoire/213801517", {"Accept-Encoding": "gzip"})
-    assert (first[0], first[1]["X-Edge-Cache"], second[1]["X-Edge-Cache"]) == (200, "MISS", "HIT")
-    assert second[1]["Content-Encoding"] == "gzip" and second[2] == first[2]
-    assert second[1]["X-Request-Id"] != first[1]["X-Request-Id"]  # the edge gives each request its own id
-    not_modified = fetch(cluster.url + "/territoire/213801517", {"Accept-Encoding": "gzip", "If-None-Match": first[1]["ETag"]})
-    assert not_modified[0] == 304
-    health = fetch(cluster.url + "/-/sante.json")
-    assert health[0] == 200 and b'"statut": "ok"' in health[2] and "X-Edge-Cache" not in health[1]
-    processes = [state["nginx"], *state["replicas"]]
-    assert all(is_running(process) for process in processes)
-    cluster.stop()
-    assert not any(is_running(process) for process in processes)
-    with pytest.raises(OSError):
-        urllib.request.urlopen(f"http://127.0.0.1:{state['port']}/", timeout=2)
-
-
-@pytest.mark.timeout(300)  # starts four replicas one after the other
+@pytest.mark.timeout(300)  # starts the cluster, then two new replicas one after the other
 def test_a_rolling_release_serves_every_request_and_switches_the_cache_to_the_new_database(cluster, tmp_path, db):
     new = tmp_path / "release-2"  # the new database built beside the old one
     shutil.copytree(Path(cluster.load()["replicas"][0]["db"]).parent, new)
@@ -96,3 +84,23 @@ def test_a_rolling_release_serves_every_request_and_switches_the_cache_to_the_ne
     replicas = cluster.status()["replicas"]
     assert {r["sante"]["base_sha256"][:16] for r in replicas} == {cluster.load()["release"]}
     assert all(is_running(replica) for replica in replicas) and not any(is_running(old) for old in old_replicas)
+
+
+@pytest.mark.timeout(300)  # the cluster may start within this test: over a minute when the cores are shared
+def test_nginx_balances_caches_at_the_edge_and_stop_leaves_nothing(cluster):
+    state = cluster.load()
+    first = fetch(cluster.url + PAGE, {"Accept-Encoding": "gzip"})
+    second = fetch(cluster.url + PAGE, {"Accept-Encoding": "gzip"})
+    assert (first[0], first[1]["X-Edge-Cache"], second[1]["X-Edge-Cache"]) == (200, "MISS", "HIT")
+    assert second[1]["Content-Encoding"] == "gzip" and second[2] == first[2]
+    assert second[1]["X-Request-Id"] != first[1]["X-Request-Id"]  # the edge gives each request its own id
+    not_modified = fetch(cluster.url + PAGE, {"Accept-Encoding": "gzip", "If-None-Match": first[1]["ETag"]})
+    assert not_modified[0] == 304
+    health = fetch(cluster.url + "/-/sante.json")
+    assert health[0] == 200 and b'"statut": "ok"' in health[2] and "X-Edge-Cache" not in health[1]
+    processes = [state["nginx"], *state["replicas"]]
+    assert all(is_running(process) for process in processes)
+    cluster.stop()
+    assert not any(is_running(process) for process in processes)
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{state['port']}/", timeout=2)

@@ -15,7 +15,6 @@ from conftest import DATA
 
 from tnl.cli import cli
 from tnl.importers.territory_match import TerritoryMatcher
-from tnl.pipeline.validate import validate
 
 LISTS = Path(__file__).parent / "fixtures" / "official"
 SOURCE = "https://example.org/liste-officielle-2023"
@@ -76,7 +75,7 @@ def test_clean_list_is_shown_then_applied_once(data_copy):
     assert [(int(r["edition"]), r["territory_id"]) for r in results] == sorted((int(r["edition"]), r["territory_id"]) for r in results)
     assert {"Mention de test", "Autre mention de test"} <= {m["mention"] for m in rows(data_copy, "mentions.csv")
                                                             if m["territory_id"] == "213801699"}
-    assert [str(p) for p in validate(data_copy)] == []
+    # No `tnl validate` here: --apply writes only a package that passed it whole (package_edit.py; refusals below).
 
     applied_once = snapshot(data_copy)
     again = run(data_copy, "clean_2023.csv", "--apply", "--source", SOURCE)

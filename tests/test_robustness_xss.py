@@ -119,6 +119,9 @@ async def test_the_atom_feed_escapes_names(hostile):
     response = await hostile.client.get("/tnl/derniers_resultats.atom")
     assert response.status_code == 200
     assert not any(payload in response.text for payload in PAYLOADS)
+    entries = ET.fromstring(response.content).findall("{http://www.w3.org/2005/Atom}entry")
+    text = " ".join(" ".join(entry.itertext()) for entry in entries)
+    assert entries and SCRIPT in text and ATTRIBUTE in text and IMG in text  # in the feed, as text
 
 
 @pytest.mark.parametrize("path", ["/territoire/213801517.atom", "/territoire/departement-38.atom"])
@@ -197,6 +200,17 @@ def watch(page) -> list:
     return fired
 
 
+def assert_nothing_ran(page, fired: list) -> None:
+    """No payload ran. A probe image first fails to load, as `<img src=x onerror=…>` does, then raises an alert:
+    by then an image payload would have fired, and the probe's alert proves that `watch` sees alerts."""
+    page.evaluate("""() => new Promise((done) => {
+        const probe = new Image();
+        probe.onerror = () => { alert("sonde"); done(); };
+        probe.src = "x?sonde=" + Date.now();
+    })""")
+    assert fired == ["sonde"]
+
+
 def test_search_suggestions_render_names_as_text(hostile_server, page):
     fired = watch(page)
     page.goto(hostile_server + "/")
@@ -208,8 +222,7 @@ def test_search_suggestions_render_names_as_text(hostile_server, page):
     page.fill("#recherche-territoire", "svg onload")  # the attribute-breaking name
     page.wait_for_function("() => document.querySelector('.suggestions').innerText.includes('svg onload')")
     assert page.locator(".suggestions svg, .suggestions img").count() == 0
-    page.wait_for_timeout(300)
-    assert fired == []
+    assert_nothing_ran(page, fired)
 
 
 def test_map_popup_renders_names_as_text(hostile_server, page):
@@ -228,8 +241,7 @@ def test_map_popup_renders_names_as_text(hostile_server, page):
     popup.wait_for()
     assert SCRIPT in popup.inner_text()
     assert popup.locator("script, img, svg").count() == 0
-    page.wait_for_timeout(300)
-    assert fired == []
+    assert_nothing_ran(page, fired)
 
 
 def test_territory_page_renders_names_as_text(hostile_server, page):
@@ -239,5 +251,4 @@ def test_territory_page_renders_names_as_text(hostile_server, page):
     assert page.title().startswith(SCRIPT)
     page.wait_for_selector("#carte-pairs[data-state=ready]", state="attached", timeout=15_000)
     assert page.locator("main img[src=x], .territoire img[src=x], .territoire svg[onload]").count() == 0
-    page.wait_for_timeout(300)
-    assert fired == []
+    assert_nothing_ran(page, fired)

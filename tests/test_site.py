@@ -81,6 +81,7 @@ async def test_palmares_lists_an_edition_best_first(datasette, db):
 
 async def test_newcomers_have_no_earlier_result(datasette, db):
     rows = (await datasette.client.get("/tnl/nouveaux_laureats.json?edition=2023&_shape=objects")).json()["rows"]
+    assert rows
     for row in rows:
         earlier = db.execute("select count(*) from results where territory_id = ? and edition < 2023",
                              [row["Identifiant"]]).fetchone()[0]

@@ -204,7 +204,7 @@ async def test_overseas_commune_by_cog_code(datasette):
     assert data["territory"]["name"] == "Saint-Denis" and data["territory"]["departement_code"] == "974"
     assert '<a href="/territoire/departement-974">La Réunion</a>' in text
     assert data["peers"]["rules"]["perimetre"] == "region"
-    assert all(p["departement_code"] == "974" for p in data["peers"]["items"])
+    assert data["peers"]["items"] and all(p["departement_code"] == "974" for p in data["peers"]["items"])
 
 
 async def test_corsican_commune(datasette):
@@ -223,7 +223,7 @@ async def test_body_without_cog_code_or_population(datasette):
     rules = data["peers"]["rules"]
     assert rules["population_min"] is None and "population n'est pas connue" in rules["text"]
     assert rules["text"] in text
-    assert all(p["id"].startswith("syndicat-") for p in data["peers"]["items"])
+    assert data["peers"]["items"] and all(p["id"].startswith("syndicat-") for p in data["peers"]["items"])
     assert data["history"], "SITPI is a laureate"
 
 
@@ -234,10 +234,10 @@ async def test_departement_and_region_pages(datasette):
     text, data = await page_and_data(datasette, "/territoire/departement-38")
     assert data["territory"]["kind"] == "departement" and "<h1>Isère</h1>" in text
     assert data["peers"]["rules"]["perimetre"] == "national"
-    assert all(p["id"].startswith("departement-") for p in data["peers"]["items"])
+    assert data["peers"]["items"] and all(p["id"].startswith("departement-") for p in data["peers"]["items"])
     text, data = await page_and_data(datasette, "/territoire/region-84")
     assert "<h1>Auvergne-Rhône-Alpes</h1>" in text and "Région" in text
-    assert all(p["id"].startswith("region-") for p in data["peers"]["items"])
+    assert data["peers"]["items"] and all(p["id"].startswith("region-") for p in data["peers"]["items"])
 
 
 @pytest.mark.parametrize("path", ["/territoire/999999999", "/territoire/departement-00", "/territoire/commune/99999",

@@ -1,15 +1,16 @@
-"""Bad inputs are refused with file, row and field named, and the published database is left untouched."""
+"""Bad inputs are refused with file, row and field named.
+
+That a refused build leaves the published site byte for byte as it was is shown once per case of the larger corpus in
+test_robustness_inputs.py (test_malformed_source_is_refused_and_nothing_is_published): the same build, not repeated here.
+"""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import snapshot
 
 from tnl.cli import cli
-from tnl.pipeline import bundle, datapackage
 from tnl.pipeline.validate import validate
 
 
@@ -75,18 +76,6 @@ def test_bad_input_is_refused_and_named(package_dir, case, breaker, file, row, f
     problems = validate(package_dir)
     matching = [p for p in problems if p.file == file and p.row == row and p.field == field and fragment in p.message]
     assert matching, f"{case}: expected {file}:{row}:{field} « {fragment} », got {[str(p) for p in problems]}"
-
-
-@pytest.mark.parametrize("case, breaker", [(c[0], c[1]) for c in CASES], ids=[c[0] for c in CASES])
-def test_failed_build_leaves_previous_database_intact(package_dir, fixture_site, tmp_path, case, breaker):
-    output = shutil.copytree(fixture_site, tmp_path / "out", symlinks=True) / "tnl.db"  # the site built from the good package
-    published = snapshot(output.parent)
-    assert {p.name for p in output.parent.iterdir() if p.is_symlink()} == {"tnl.db", "metadata.json", bundle.zip_name(datapackage.read(package_dir)), "SHA256SUMS", "cartes", "current"}
-    breaker(package_dir)
-    result = CliRunner().invoke(cli, ["build", "--data", str(package_dir), "--output", str(output)])
-    assert result.exit_code == 1
-    assert "rien n'a été publié" in result.output
-    assert snapshot(output.parent) == published  # byte for byte, no temporary file or folder left
 
 
 def test_validate_command_reports_every_error_and_exits_1(package_dir):
