@@ -65,10 +65,10 @@ test: $(TEST_TOOLS) $(AXE) browser nginx
 
 # The edit loop (under 30 s): validate data/, then the tests that need neither the whole of data/ nor Chromium
 # (markers real_data and browser, set in tests/conftest.py) nor the fuzz sweep, with the quick, random `dev` hypothesis
-# profile, one worker per core.
+# profile (CI sets HYPOTHESIS_PROFILE=ci: derandomized), one worker per core.
 check: $(TEST_TOOLS)
 	$(BIN)/tnl validate
-	HYPOTHESIS_PROFILE=dev $(BIN)/pytest -q -n auto -m "not real_data and not browser and not fuzz"
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-dev} $(BIN)/pytest -q -n auto -m "not real_data and not browser and not fuzz"
 
 # The README's pictures (docs/screenshots/), taken by the browser tests; `make test` keeps its pictures in tmp folders.
 # persona-*.png: the first screen of each persona's journey at both widths (tests/test_personas.py), for review.
