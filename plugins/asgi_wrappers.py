@@ -6,10 +6,12 @@
    introspection and debug pages closed, before anything is cached;
 4. response cache: a response computed once is served from memory (the database is immutable), one computation
    per URL at a time, gzipped once, with ETag and Cache-Control;
-5. local redirects: every `Location` made a path of this site (before it is cached);
-6. spreadsheet-safe CSV: `.csv` with formulas defused and `.csvfr` streamed from Datasette's CSV (cached as sent);
-7. complete CSV: a table's or view's `.csv` streams every row instead of stopping at 2,000;
-8. Datasette.
+5. heavy requests: exports, whole tables, SQL and national peers run a few at a time, the rest queue briefly or get
+   a 503 (identical ones share one slot: the cache's single flight runs first);
+6. local redirects: every `Location` made a path of this site (before it is cached);
+7. spreadsheet-safe CSV: `.csv` with formulas defused and `.csvfr` streamed from Datasette's CSV (cached as sent);
+8. complete CSV: a table's or view's `.csv` streams every row instead of stopping at 2,000;
+9. Datasette.
 """
 from datasette import hookimpl
 
@@ -17,6 +19,7 @@ from tnl.site.exports import complete_csv, excel_csv
 from tnl.site.http import (
     access_log,
     closed_pages,
+    heavy_requests,
     local_redirects,
     request_limits,
     response_cache,
@@ -28,10 +31,11 @@ from tnl.site.http.etag import site_fingerprint
 @hookimpl
 def asgi_wrapper(datasette):
     cache = response_cache.ResponseCache()
+    heavy = heavy_requests.HeavyQueue()
 
     def wrap(app):
         csv_pages = local_redirects.wrap(excel_csv.wrap(complete_csv.wrap(app), datasette))
-        cached = response_cache.wrap(csv_pages, cache, fingerprint=lambda: site_fingerprint(datasette),
+        cached = response_cache.wrap(heavy_requests.wrap(csv_pages, heavy), cache, fingerprint=lambda: site_fingerprint(datasette),
                                      max_age=lambda: datasette.setting("default_cache_ttl"))
         return access_log.wrap(security_headers.wrap(request_limits.wrap(closed_pages.wrap(cached))))
 

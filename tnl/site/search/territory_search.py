@@ -1,6 +1,11 @@
 """Territory search, served from an index built once in memory: as one types (/-/recherche.json?q=…) and as a page of
-results behind the search box's Enter key (/recherche?q=…), with the same ranking."""
+results behind the search box's Enter key (/recherche?q=…), with the same ranking.
+
+A search costs up to a few hundred milliseconds of CPU (bounded by MAX_QUERY_LENGTH and MAX_WORDS): it runs in a
+worker thread, so that the event loop keeps answering other visitors meanwhile."""
 from __future__ import annotations
+
+import asyncio
 
 from datasette import Response
 
@@ -45,7 +50,7 @@ async def recherche(datasette, request):
     if len(query) > MAX_QUERY_LENGTH:
         return Response.json({"erreur": f"Recherche trop longue (au plus {MAX_QUERY_LENGTH} caractères)."}, status=400)
     limit = min(max(int(limit), 1), MAX_LIMIT) if limit.isascii() and limit.isdigit() and len(limit) < 5 else DEFAULT_LIMIT
-    results = (await search_index(datasette)).search(query.replace("\x00", ""), limit)
+    results = await asyncio.to_thread((await search_index(datasette)).search, query.replace("\x00", ""), limit)
     return Response.json([as_json(e) for e in results],
                          headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"})
 
@@ -58,6 +63,7 @@ async def results_page(datasette, request):
         context.update(query="", error=f"Recherche trop longue (au plus {MAX_QUERY_LENGTH} caractères).")
         status = 400
     elif query.strip():
-        context["results"] = [as_json(e) for e in (await search_index(datasette)).search(query, PAGE_LIMIT)]
+        found = await asyncio.to_thread((await search_index(datasette)).search, query, PAGE_LIMIT)
+        context["results"] = [as_json(e) for e in found]
     html = await datasette.render_template("recherche.html", context, request=request)
     return Response.html(html, status=status)
