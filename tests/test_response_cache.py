@@ -10,7 +10,7 @@ import pytest
 from conftest import DATA
 
 from tnl.pipeline import bundle, datapackage
-from tnl.site.http import response_cache
+from tnl.site.http import response_cache, single_flight
 from tnl.site.http.response_cache import ResponseCache
 
 FINGERPRINT = "ab" * 32
@@ -250,3 +250,71 @@ async def test_downloads_carry_validators(datasette):
         assert response.headers["etag"] and "max-age=" in response.headers["cache-control"], path
         again = await datasette.client.get(path, headers={"if-none-match": response.headers["etag"]})
         assert again.status_code == 304, path
+
+
+class StreamingApp:
+    """An ASGI app streaming `pieces` pieces of `piece`, pausing between them; counts its runs and cancellations."""
+
+    def __init__(self, pieces=20, piece=b"y" * 1000, pause=0.005):
+        self.pieces, self.piece, self.pause = pieces, piece, pause
+        self.calls = self.sent = self.cancelled = 0
+
+    async def __call__(self, scope, receive, send):
+        self.calls += 1
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/csv")]})
+            for _ in range(self.pieces):
+                await asyncio.sleep(self.pause)
+                await send({"type": "http.response.body", "body": self.piece, "more_body": True})
+                self.sent += 1
+            await send({"type": "http.response.body", "body": b""})
+        except asyncio.CancelledError:
+            self.cancelled += 1
+            raise
+
+
+def scope_for(path="/tnl/territories.csv"):
+    return {"type": "http", "method": "GET", "path": path, "query_string": b"", "headers": [(b"host", b"tnl.example")]}
+
+
+async def test_concurrent_requests_for_a_big_streamed_response_compute_it_once():
+    app = StreamingApp()
+    site = cached(app, ResponseCache(max_response_bytes=1000))
+    answers = await asyncio.gather(*(get(site, "/tnl/territories.csv") for _ in range(8)))
+    assert app.calls == 1
+    assert [(status, body) for status, _, body, _ in answers] == [(200, b"y" * 20_000)] * 8
+    assert sorted(headers[b"x-cache"] for _, headers, _, _ in answers) == [b"hit"] * 7 + [b"miss"]
+    await get(site, "/tnl/territories.csv")
+    assert app.calls == 2  # too big to keep: computed again once the burst is over
+
+
+async def test_a_stream_stops_when_its_only_client_goes_away():
+    app = StreamingApp(pieces=10_000)
+    site = cached(app, ResponseCache(max_response_bytes=1000))
+    gone, received = asyncio.Event(), []
+
+    async def send(event):
+        received.append(event)
+        if len(received) == 3:
+            gone.set()
+
+    await asyncio.wait_for(site(scope_for(), connected_client(gone), send), 5)
+    await asyncio.sleep(0.05)
+    assert app.cancelled == 1 and app.sent < 100
+
+
+async def test_a_client_that_stops_reading_holds_only_itself(monkeypatch):
+    monkeypatch.setattr(single_flight, "WRITE_SECONDS", 0.2)
+    app = StreamingApp()
+    site = cached(app, ResponseCache(max_response_bytes=1000))
+
+    async def never_reads(event):
+        if event["type"] == "http.response.body":
+            await asyncio.Event().wait()
+
+    stalled = asyncio.ensure_future(site(scope_for(), connected_client(), never_reads))
+    await asyncio.sleep(0)  # the stalled client leads the flight
+    status, _, body, _ = await asyncio.wait_for(get(site, "/tnl/territories.csv"), 5)
+    assert (status, body, app.calls) == (200, b"y" * 20_000, 1)
+    with pytest.raises(single_flight.ClientStalled):
+        await asyncio.wait_for(stalled, 5)

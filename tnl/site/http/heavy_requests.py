@@ -54,6 +54,10 @@ class HeavyQueue:
         if self.loop is not asyncio.get_running_loop():  # one app serves successive event loops in tests
             self.slots, self.loop = asyncio.Semaphore(self.size), asyncio.get_running_loop()
             self.waiting = self.running = 0
+        if not self.slots.locked():  # a free slot: taken at once
+            await self.slots.acquire()
+            self.running += 1
+            return True
         if self.waiting >= self.queue:
             return False
         self.waiting += 1
