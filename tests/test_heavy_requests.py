@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from urllib.parse import parse_qsl
 
 from tnl.site.exports import complete_csv
@@ -12,10 +13,11 @@ from tnl.site.http.heavy_requests import HeavyQueue
 
 
 class HeldApp:
-    """An ASGI app whose responses wait until `release` is set; calls itself once for `/nested` inside a request."""
+    """An ASGI app whose .xlsx responses wait until `release` is set (a thread's event: heavy requests run on a
+    worker loop); with `nested` in the query, calls the site once from inside the request instead."""
 
     def __init__(self):
-        self.release, self.started = asyncio.Event(), []
+        self.release, self.started = threading.Event(), []
         self.site = None
 
     async def __call__(self, scope, receive, send):
@@ -23,7 +25,7 @@ class HeldApp:
         if scope["path"].endswith(".xlsx") and "nested" in scope["query_string"].decode():
             await call(self.site, "/tnl/territories.json", b"_size=max")  # the renderer's own JSON pages
         elif scope["path"].endswith(".xlsx"):
-            await self.release.wait()
+            await asyncio.to_thread(self.release.wait, 10)
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
         await send({"type": "http.response.body", "body": b"ok"})
 
@@ -93,3 +95,17 @@ async def test_a_complete_csv_export_ignores_the_clients_page_size():
                None, None)
     assert seen == [[("_stream", "on"), ("_size", "max")], [("kind", "commune"), ("_stream", "on"), ("_size", "max")],
                     [("_stream", "on"), ("_size", "max")], [("_size", "10"), ("_next", "20")]]
+
+
+async def test_heavy_requests_run_off_the_servers_event_loop():
+    threads = []
+
+    async def app(scope, receive, send):
+        threads.append(threading.get_ident())
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    site = heavy_requests.wrap(app, HeavyQueue())
+    assert (await call(site, "/tnl/territories.xlsx"))[2] == b"ok"
+    assert (await call(site, "/territoire/213801517"))[2] == b"ok"
+    assert threads[0] != threading.get_ident() and threads[1] == threading.get_ident()

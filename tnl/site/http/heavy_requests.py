@@ -6,13 +6,18 @@ requests for QUEUE_SECONDS, then get a 503 in French with Retry-After. Normal pa
 search, small table pages) never wait. The response cache's single flight runs first: identical heavy requests
 take one slot between them.
 
+Each slot is a worker thread with an event loop of its own, where the heavy request runs whole (Datasette's view,
+its SQL, its template or JSON rendering, the CSV and .xlsx writing); its response events are handed back to the
+server's loop. The server's loop only forwards them, so it keeps answering normal pages: Python shares the CPU
+between threads every few milliseconds, where a heavy view on the loop held every visitor for seconds.
 A heavy request's own sub-requests (the .xlsx renderer reads the table's JSON pages through Datasette's internal
-client, in the same task) run within its slot: they never queue behind it.
+client, in the same task) run within its slot and its thread: they never queue behind it.
 """
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import threading
 from functools import wraps
 from urllib.parse import parse_qsl
 
@@ -42,12 +47,35 @@ def is_heavy(scope) -> bool:
             or (size.isdigit() and int(size) >= LARGE_PAGE_ROWS))
 
 
+class WorkerLoop:
+    """An event loop running in a daemon thread of its own, for one heavy request at a time."""
+
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, name="tnl-heavy", daemon=True).start()
+
+    async def run(self, app, scope, receive, send) -> None:
+        """app(scope, receive, send) on this loop; receive and send run on the caller's loop. Cancelling the caller
+        cancels the request in the worker."""
+        caller = asyncio.get_running_loop()
+
+        async def on_caller(coroutine):
+            return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coroutine, caller))
+
+        async def in_worker():
+            _within_slot.set(True)
+            await app(scope, lambda: on_caller(receive()), lambda event: on_caller(send(event)))
+
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(in_worker(), self.loop))
+
+
 class HeavyQueue:
     def __init__(self, slots: int = SLOTS, queue: int = QUEUE, wait_seconds: float = QUEUE_SECONDS):
         self.size, self.queue, self.wait_seconds = slots, queue, wait_seconds
         self.slots, self.loop = asyncio.Semaphore(slots), None
         self.waiting = 0
         self.running = 0
+        self.workers: list[WorkerLoop] = []  # idle worker loops, started on first use
 
     async def acquire(self) -> bool:
         """A slot, after waiting at most wait_seconds in a bounded queue; False when there is none."""
@@ -74,6 +102,14 @@ class HeavyQueue:
         self.running -= 1
         self.slots.release()
 
+    async def run(self, app, scope, receive, send) -> None:
+        """Within an acquired slot: the request on an idle worker loop."""
+        worker = self.workers.pop() if self.workers else WorkerLoop()
+        try:
+            await worker.run(app, scope, receive, send)
+        finally:
+            self.workers.append(worker)
+
 
 async def send_busy(send, path: str) -> None:
     async def with_retry_after(event):
@@ -93,11 +129,9 @@ def wrap(app, heavy: HeavyQueue):
         if not await heavy.acquire():
             await send_busy(send, scope["path"])
             return
-        token = _within_slot.set(True)
         try:
-            await app(scope, receive, send)
+            await heavy.run(app, scope, receive, send)
         finally:
-            _within_slot.reset(token)
             heavy.release()
 
     return bounded

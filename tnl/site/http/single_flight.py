@@ -176,5 +176,6 @@ async def unless_disconnected(reading, receive) -> None:
         watcher.cancel()
         if not task.done():
             task.cancel()
+            await asyncio.wait({task})
     if not task.cancelled():
         task.result()  # its exception, if any, is this request's
