@@ -1,6 +1,8 @@
 """Heavy requests in flight, normal pages measured: issue 27's mix against a real `tnl serve`.
 
 Usage: .venv/bin/python benchmarks/heavy_mix.py [--db build/tnl.db] [--port 8671] [--timeout 30] [--probe NAME]
+       .venv/bin/python benchmarks/heavy_mix.py --url http://127.0.0.1:8080 --pid PID [--pid PID]   (a running site,
+       e.g. `make cluster`: nginx in front of replicas; the memory is the sum of the given processes')
 
 Starts `tnl serve` on a loopback port, then for each probe sends its heavy requests all at once (each client reads
 its whole answer, or gives up after --timeout seconds) while a territory page and the front page are requested
@@ -13,8 +15,8 @@ Probes:
   pages, national peers JSON, large SQL results, /-/paquet/ downloads): the issue's target is p99 < 300 ms and less
   than 300 MB of growth;
 - xlsx-same (32 × the territories' .xlsx), xlsx-different (16 filtered .xlsx), paquet (64 × the big CSV of the
-  package), peers (64 × a national peers JSON), size-max (16 × `_size=max` HTML), csv-size1 (one complete CSV asked
-  with `_size=1`), search (64 distinct searches of many one-letter words).
+  package), peers (64 × a national peers JSON), size-max (16 × `_size=max` HTML), csv-size1 (a complete CSV asked
+  with `_size=1`, whole and filtered), search (64 distinct searches of many one-letter words).
 """
 from __future__ import annotations
 
@@ -66,18 +68,21 @@ PROBES = {
     "paquet": lambda: [PAQUET] * 64,
     "peers": lambda: [PEERS] * 64,
     "size-max": lambda: [SIZE_MAX] * 16,
-    "csv-size1": lambda: [CSV + "?_size=1"],
+    "csv-size1": lambda: [CSV + "?_size=1", CSV + "?_size=1&kind=commune"],
     "search": lambda: ["/-/recherche.json?q=" + quote(" ".join("abcdefghijklmnopqrstuvwxyz"[(i + j) % 26]
                                                                 for j in range(40))) for i in range(64)],
 }
 
 
-def rss_mb(pid: int) -> float:
-    try:
-        match = re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())
-    except OSError:
-        return 0.0
-    return int(match.group(1)) / 1024 if match else 0.0
+def rss_mb(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            match = re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())
+        except OSError:
+            continue
+        total += int(match.group(1)) / 1024 if match else 0.0
+    return total
 
 
 def load() -> str:
@@ -110,7 +115,7 @@ async def sample(client: httpx.AsyncClient, stop: asyncio.Event, latencies: list
         await asyncio.sleep(0.05)
 
 
-async def memory(pid: int, stop: asyncio.Event, peak: list) -> None:
+async def memory(pid: list[int], stop: asyncio.Event, peak: list) -> None:
     while not stop.is_set():
         peak[0] = max(peak[0], rss_mb(pid))
         await asyncio.sleep(0.05)
@@ -121,7 +126,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-async def run_probe(base: str, pid: int, urls: list[str], timeout: float) -> str:
+async def run_probe(base: str, pid: list[int], urls: list[str], timeout: float) -> str:
     limits = httpx.Limits(max_connections=len(urls) + 4, max_keepalive_connections=0)
     async with httpx.AsyncClient(base_url=base, limits=limits) as heavy_client, \
             httpx.AsyncClient(base_url=base) as normal_client:
@@ -154,7 +159,14 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8671)
     parser.add_argument("--timeout", type=float, default=30)
     parser.add_argument("--probe", action="append", choices=sorted(PROBES), help="default: every probe")
+    parser.add_argument("--url", help="a site already running (its processes given with --pid)")
+    parser.add_argument("--pid", type=int, action="append", default=[])
     args = parser.parse_args()
+    if args.url:
+        for name in args.probe or PROBES:
+            print(f"{name} [{load()}]: {asyncio.run(run_probe(args.url, args.pid, PROBES[name](), args.timeout))}"
+                  f" [{load()}]", flush=True)
+        return
     server = subprocess.Popen([sys.executable, "-m", "tnl.cli", "serve", "--db", str(args.db), "--port", str(args.port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{args.port}"
@@ -166,7 +178,7 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.2)
         for name in args.probe or PROBES:
-            print(f"{name} [{load()}]: {asyncio.run(run_probe(base, server.pid, PROBES[name](), args.timeout))}"
+            print(f"{name} [{load()}]: {asyncio.run(run_probe(base, [server.pid], PROBES[name](), args.timeout))}"
                   f" [{load()}]", flush=True)
     finally:
         server.terminate()

@@ -7,9 +7,13 @@ import json
 import threading
 from urllib.parse import parse_qsl
 
+from tnl.build_layout import EXPORTS_DIRECTORY, SUMS_NAME, read_sums
+from tnl.pipeline import bundle
+from tnl.pipeline.build import build
 from tnl.site.exports import complete_csv
 from tnl.site.http import heavy_requests
 from tnl.site.http.heavy_requests import HeavyQueue
+from tnl.site.http.serve import datasette_app
 
 
 class HeldApp:
@@ -109,3 +113,30 @@ async def test_heavy_requests_run_off_the_servers_event_loop():
     assert (await call(site, "/tnl/territories.xlsx"))[2] == b"ok"
     assert (await call(site, "/territoire/213801517"))[2] == b"ok"
     assert threads[0] != threading.get_ident() and threads[1] == threading.get_ident()
+
+
+async def test_the_build_writes_complete_exports_that_are_served_as_files_with_ranges(package_dir, tmp_path):
+    database = await asyncio.to_thread(build, package_dir, tmp_path / "site" / "tnl.db", complete_exports=True)
+    release = database.resolve().parent
+    sums = read_sums(release / EXPORTS_DIRECTORY / SUMS_NAME)
+    assert {"territories.csv", "territories.xlsx", "territory_history.csv"} <= set(sums)
+    assert all(bundle.sha256(release / EXPORTS_DIRECTORY / name) == digest for name, digest in sums.items())
+    datasette = datasette_app(database)
+    whole = await datasette.client.get("/tnl/territories.csv?_size=1")  # the client's page size changes nothing
+    assert (whole.status_code, whole.headers["x-cache"]) == (200, "file")
+    assert whole.content == (release / EXPORTS_DIRECTORY / "territories.csv").read_bytes()
+    computed = await datasette.client.get("/tnl/territories.csv?_nocount=1")  # not a file: the site computes it
+    assert computed.headers["x-cache"] != "file" and computed.content == whole.content
+    part = await datasette.client.get("/tnl/territories.csv", headers={"range": "bytes=10-19"})
+    assert (part.status_code, part.content) == (206, whole.content[10:20])
+    assert part.headers["content-range"] == f"bytes 10-19/{len(whole.content)}"
+    tail = await datasette.client.get("/tnl/territories.xlsx", headers={"range": "bytes=-100"})
+    assert (tail.status_code, tail.content) == (206, (release / EXPORTS_DIRECTORY / "territories.xlsx").read_bytes()[-100:])
+    beyond = await datasette.client.get("/tnl/territories.csv", headers={"range": f"bytes={len(whole.content)}-"})
+    assert beyond.status_code == 416 and beyond.headers["content-range"] == f"bytes */{len(whole.content)}"
+    again = await datasette.client.get("/tnl/territories.csv", headers={"if-none-match": whole.headers["etag"]})
+    assert again.status_code == 304
+    filtered = await datasette.client.get("/tnl/territories.csv?kind=region")
+    assert filtered.status_code == 200 and filtered.headers["x-cache"] != "file"
+    member = await datasette.client.get("/-/paquet/territories.csv", headers={"range": "bytes=0-1"})
+    assert (member.status_code, member.headers["x-cache"]) == (206, "file")
