@@ -18,7 +18,6 @@
 """
 from __future__ import annotations
 
-import asyncio
 import gzip
 import hashlib
 import time
