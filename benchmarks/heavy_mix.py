@@ -16,7 +16,8 @@ Probes:
   than 300 MB of growth;
 - xlsx-same (32 × the territories' .xlsx), xlsx-different (16 filtered .xlsx), paquet (64 × the big CSV of the
   package), peers (64 × a national peers JSON), size-max (16 × `_size=max` HTML), csv-size1 (a complete CSV asked
-  with `_size=1`, whole and filtered), search (64 distinct searches of many one-letter words).
+  with `_size=1`, whole and filtered), non-readers (160 clients ask for a filtered CSV and never read it, while 4
+  others download it), search (64 distinct searches of many one-letter words).
 """
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ CSV = "/tnl/territories.csv"
 PEERS = f"/territoire/{BIG_COMMUNE}.json?perimetre=national&min=0.01&max=100"
 SIZE_MAX = "/tnl/territories?_size=max"
 PAQUET = "/-/paquet/territories.csv"
+FILTERED_CSV = "/tnl/territories.csv?kind=commune"  # computed and streamed (not a prebuilt file)
+NON_READERS = 160  # the non-readers probe: clients that ask for FILTERED_CSV and never read
 
 
 def sql(query: str, extension: str = ".json") -> str:
@@ -69,6 +72,7 @@ PROBES = {
     "peers": lambda: [PEERS] * 64,
     "size-max": lambda: [SIZE_MAX] * 16,
     "csv-size1": lambda: [CSV + "?_size=1", CSV + "?_size=1&kind=commune"],
+    "non-readers": lambda: [FILTERED_CSV] * 4,
     "search": lambda: ["/-/recherche.json?q=" + quote(" ".join("abcdefghijklmnopqrstuvwxyz"[(i + j) % 26]
                                                                 for j in range(40))) for i in range(64)],
 }
@@ -126,12 +130,27 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-async def run_probe(base: str, pid: list[int], urls: list[str], timeout: float) -> str:
+async def never_reading(base: str, url: str, count: int) -> list:
+    """count connections that send their request and then read nothing."""
+    host, port = base.removeprefix("http://").split(":")
+    connections = []
+    for _ in range(count):
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(f"GET {url} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        connections.append(writer)
+    return connections
+
+
+async def run_probe(base: str, pid: list[int], urls: list[str], timeout: float, non_readers: int = 0) -> str:
+    stalled = await never_reading(base, urls[0], non_readers) if non_readers else []
     limits = httpx.Limits(max_connections=len(urls) + 4, max_keepalive_connections=0)
     async with httpx.AsyncClient(base_url=base, limits=limits) as heavy_client, \
             httpx.AsyncClient(base_url=base) as normal_client:
         for page in NORMAL_PAGES:  # warm: the normal pages are measured as cached pages, as visitors mostly get them
-            await normal_client.get(page, timeout=30)
+            try:
+                await normal_client.get(page, timeout=30)
+            except httpx.HTTPError:  # still busy with the previous probe's abandoned work: measured as it is
+                pass
         before, peak = rss_mb(pid), [0.0]
         stop, latencies, failures = asyncio.Event(), [], []
         watchers = [asyncio.create_task(sample(normal_client, stop, latencies, failures)),
@@ -140,6 +159,8 @@ async def run_probe(base: str, pid: list[int], urls: list[str], timeout: float) 
         results = await asyncio.gather(*(heavy(heavy_client, url, timeout, started) for url in urls))
         stop.set()
         await asyncio.gather(*watchers)
+    for writer in stalled:
+        writer.close()
     await asyncio.sleep(2)
     after = rss_mb(pid)
     statuses: dict[str, int] = {}
@@ -148,7 +169,7 @@ async def run_probe(base: str, pid: list[int], urls: list[str], timeout: float) 
     answered = [seconds for status, seconds in results if status != "time-out"]
     pages = (f"p50 {statistics.median(latencies):.0f} / p99 {percentile(latencies, 99):.0f} / max {max(latencies):.0f} ms"
              f" ({len(latencies)} pages, {len(failures)} failed)" if latencies else f"no page answered ({len(failures)} failed)")
-    return (f"{len(urls)} requests: {', '.join(f'{k}×{v}' for k, v in sorted(statuses.items()))}; "
+    return (f"{len(urls)} requests{f' (and {non_readers} that never read)' if non_readers else ''}: {', '.join(f'{k}×{v}' for k, v in sorted(statuses.items()))}; "
             f"answers {min(answered, default=0):.1f}–{max(answered, default=0):.1f} s; normal pages {pages}; "
             f"RSS {before:.0f} / {max(peak[0], before):.0f} / {after:.0f} MB")
 
@@ -164,7 +185,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.url:
         for name in args.probe or PROBES:
-            print(f"{name} [{load()}]: {asyncio.run(run_probe(args.url, args.pid, PROBES[name](), args.timeout))}"
+            print(f"{name} [{load()}]: {asyncio.run(run_probe(args.url, args.pid, PROBES[name](), args.timeout, NON_READERS if name == 'non-readers' else 0))}"
                   f" [{load()}]", flush=True)
         return
     server = subprocess.Popen([sys.executable, "-m", "tnl.cli", "serve", "--db", str(args.db), "--port", str(args.port)],
@@ -178,7 +199,7 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.2)
         for name in args.probe or PROBES:
-            print(f"{name} [{load()}]: {asyncio.run(run_probe(base, [server.pid], PROBES[name](), args.timeout))}"
+            print(f"{name} [{load()}]: {asyncio.run(run_probe(base, [server.pid], PROBES[name](), args.timeout, NON_READERS if name == 'non-readers' else 0))}"
                   f" [{load()}]", flush=True)
     finally:
         server.terminate()
