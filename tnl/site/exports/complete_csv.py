@@ -15,7 +15,10 @@ def wrap(app):
         if scope["type"] == "http" and scope["path"].endswith(".csv") and not scope["path"].startswith("/-/"):
             query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
             if "_next" not in {k for k, _ in query}:
-                query = [(k, v) for k, v in query if k not in ("_stream", "_size")] + [("_stream", "on"), ("_size", "max")]
+                if all(v == "max" or (v.isdigit() and int(v) > 0) for k, v in query if k == "_size"):  # else Datasette's 400
+                    query = [(k, v) for k, v in query if k not in ("_stream", "_size")] + [("_stream", "on"), ("_size", "max")]
+                else:
+                    query = [(k, v) for k, v in query if k != "_stream"] + [("_stream", "on")]
                 scope = dict(scope, query_string=urlencode(query).encode("latin-1"))
         await app(scope, receive, send)
 

@@ -48,6 +48,8 @@ def prebuilt(datasette, scope) -> tuple[Path, str, dict[str, str]] | None:
     query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     if extension not in NEUTRAL or any(key not in NEUTRAL[extension] for key, _ in query):
         return None
+    if any(key == "_size" and not (value == "max" or (value.isdigit() and int(value) > 0)) for key, value in query):
+        return None  # Datasette answers an invalid page size with its 400
     if extension == "xlsx":
         return _existing(directory / EXPORTS_DIRECTORY, f"{name}.xlsx", XLSX,
                          {**CACHE, "content-disposition": f'attachment; filename="{name}.xlsx"'})
