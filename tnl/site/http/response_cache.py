@@ -205,7 +205,7 @@ def wrap(app, cache: ResponseCache, fingerprint: Callable[[], str], max_age: Cal
 def _joined_flight(app, scope, cache: ResponseCache, key) -> tuple[Flight, bool]:
     """The computation of this response under way, or a new one (True): single flight for every GET."""
     flight = cache.in_flight.get(key)
-    if flight is not None and not flight.abandoned:
+    if flight is not None and not flight.abandoned and not flight.done:  # a finished one may have closed its file
         return flight, False
     flight = cache.in_flight[key] = Flight(cache.max_response_bytes)
 

@@ -31,6 +31,7 @@ class Flight:
         self.chunks: list[bytes] = []  # the body while it is held in memory
         self.held = 0
         self.fd: int | None = None  # the temporary file's descriptor once the body went past limit
+        self.closed = False  # the file was closed: every reader has left a finished flight
         self.size = 0  # bytes in the file
         self.done = False
         self.error: BaseException | None = None
@@ -59,7 +60,7 @@ class Flight:
 
     @property
     def spilled(self) -> bool:
-        return self.fd is not None
+        return self.fd is not None or self.closed
 
     @property
     def body(self) -> bytes:
@@ -139,6 +140,7 @@ class Flight:
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
+            self.closed = True
 
 
 async def deadline(sending) -> None:
