@@ -10,7 +10,7 @@ import pytest
 from conftest import DATA
 
 from tnl.pipeline import bundle, datapackage
-from tnl.site.http import response_cache
+from tnl.site.http import response_cache, single_flight
 from tnl.site.http.response_cache import ResponseCache
 
 FINGERPRINT = "ab" * 32
@@ -41,9 +41,23 @@ async def get(app, path="/territoire/1", query=b"", headers=(), raw_path=None, s
     async def send(event):
         events.append(event)
 
-    await app(scope, None, send)
+    await app(scope, connected_client(), send)
     start = events[0]
     return start["status"], dict(start["headers"]), b"".join(e.get("body", b"") for e in events[1:]), len(events) - 1
+
+
+def connected_client(disconnected: asyncio.Event | None = None):
+    """The receive of a client that sent its GET and stays connected (until `disconnected` is set)."""
+    sent = False
+
+    async def receive():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await (disconnected or asyncio.Event()).wait()
+        return {"type": "http.disconnect"}
+    return receive
 
 
 def cached(app, cache=None):
@@ -66,12 +80,14 @@ async def test_distinct_urls_are_computed_separately():
     assert app.calls == 5
 
 
-async def test_a_response_that_cannot_be_kept_is_computed_by_each_waiter():
+async def test_a_response_that_cannot_be_kept_is_computed_once_for_concurrent_requests_then_again():
     app = CountingApp(status=500)
     site = cached(app)
     answers = await asyncio.gather(*(get(site) for _ in range(3)))
     assert [status for status, *_ in answers] == [500, 500, 500]
-    assert app.calls == 3
+    assert app.calls == 1
+    await get(site)
+    assert app.calls == 2  # not kept: the next request computes it again
 
 
 async def test_gzip_stored_once_and_sent_to_clients_that_accept_it():
@@ -234,3 +250,81 @@ async def test_downloads_carry_validators(datasette):
         assert response.headers["etag"] and "max-age=" in response.headers["cache-control"], path
         again = await datasette.client.get(path, headers={"if-none-match": response.headers["etag"]})
         assert again.status_code == 304, path
+
+
+class StreamingApp:
+    """An ASGI app streaming `pieces` pieces of `piece`, pausing between them; counts its runs and cancellations."""
+
+    def __init__(self, pieces=20, piece=b"y" * 1000, pause=0.005):
+        self.pieces, self.piece, self.pause = pieces, piece, pause
+        self.calls = self.sent = self.cancelled = 0
+
+    async def __call__(self, scope, receive, send):
+        self.calls += 1
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/csv")]})
+            for _ in range(self.pieces):
+                await asyncio.sleep(self.pause)
+                await send({"type": "http.response.body", "body": self.piece, "more_body": True})
+                self.sent += 1
+            await send({"type": "http.response.body", "body": b""})
+        except asyncio.CancelledError:
+            self.cancelled += 1
+            raise
+
+
+def scope_for(path="/tnl/territories.csv"):
+    return {"type": "http", "method": "GET", "path": path, "query_string": b"", "headers": [(b"host", b"tnl.example")]}
+
+
+async def test_concurrent_requests_for_a_big_streamed_response_compute_it_once():
+    app = StreamingApp()
+    site = cached(app, ResponseCache(max_response_bytes=1000))
+    answers = await asyncio.gather(*(get(site, "/tnl/territories.csv") for _ in range(8)))
+    assert app.calls == 1
+    assert [(status, body) for status, _, body, _ in answers] == [(200, b"y" * 20_000)] * 8
+    assert sorted(headers[b"x-cache"] for _, headers, _, _ in answers) == [b"hit"] * 7 + [b"miss"]
+    await get(site, "/tnl/territories.csv")
+    assert app.calls == 2  # too big to keep: computed again once the burst is over
+
+
+async def test_a_stream_stops_when_its_only_client_goes_away():
+    app = StreamingApp(pieces=10_000)
+    site = cached(app, ResponseCache(max_response_bytes=1000))
+    gone, received = asyncio.Event(), []
+
+    async def send(event):
+        received.append(event)
+        if len(received) == 3:
+            gone.set()
+
+    await asyncio.wait_for(site(scope_for(), connected_client(gone), send), 5)
+    await asyncio.sleep(0.05)
+    assert app.cancelled == 1 and app.sent < 100
+
+
+async def test_a_client_that_stops_reading_holds_only_itself(monkeypatch):
+    monkeypatch.setattr(single_flight, "WRITE_SECONDS", 0.2)
+    app = StreamingApp()
+    site = cached(app, ResponseCache(max_response_bytes=1000))
+
+    async def never_reads(event):
+        if event["type"] == "http.response.body":
+            await asyncio.Event().wait()
+
+    stalled = asyncio.ensure_future(site(scope_for(), connected_client(), never_reads))
+    await asyncio.sleep(0)  # the stalled client leads the flight
+    status, _, body, _ = await asyncio.wait_for(get(site, "/tnl/territories.csv"), 5)
+    assert (status, body, app.calls) == (200, b"y" * 20_000, 1)
+    with pytest.raises(single_flight.ClientStalled):
+        await asyncio.wait_for(stalled, 5)
+
+
+async def test_a_request_right_after_a_big_response_gets_it_whole_again():
+    app = StreamingApp(pause=0)
+    site = cached(app, ResponseCache(max_response_bytes=1000))
+    status, headers, body, _ = await get(site, "/tnl/territories.csv")
+    again = await get(site, "/tnl/territories.csv", headers=[(b"if-none-match", headers[b"etag"])])
+    assert again[0] == 304
+    for _ in range(2):  # a finished computation, its file closed, is never joined: each request gets every byte
+        assert (await get(site, "/tnl/territories.csv"))[:3:2] == (200, b"y" * 20_000)

@@ -20,7 +20,7 @@ from tnl.pipeline.build import build
 from tnl.pipeline.validate import validate
 from tnl.problems import Problem
 
-PUBLISHED = {"tnl.db", "metadata.json", bundle.zip_name(datapackage.read(DATA)), "SHA256SUMS", "cartes", "current"}
+PUBLISHED = {"tnl.db", "metadata.json", bundle.zip_name(datapackage.read(DATA)), "SHA256SUMS", "cartes", "paquet", "current"}
 
 
 # --- ways of breaking a file ------------------------------------------------------------------------------------

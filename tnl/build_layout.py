@@ -6,6 +6,8 @@ from pathlib import Path
 
 ZIP_PREFIX = "tnl-donnees-"  # the published zip: tnl-donnees-X.Y.Z.zip
 SUMS_NAME = "SHA256SUMS"
+PACKAGE_DIRECTORY = "paquet"  # the zip's files unzipped, served under /-/paquet/ (tnl/pipeline/exports.py)
+EXPORTS_DIRECTORY = "exports"  # the complete CSV and .xlsx of each table and view, with their SHA256SUMS
 PREVIEW_DIRECTORY = "cartes"  # preview images (OpenGraph), served under /-/cartes/ (URL kept since 1.1.0)
 SITE_PREVIEW = "site"  # the site's own preview image: cartes/site.png
 PREVIEW_SIZE = PREVIEW_WIDTH, PREVIEW_HEIGHT = 1200, 630  # what OpenGraph and Twitter's large cards show uncropped

@@ -43,11 +43,13 @@ def validate(data_dir: Path):
 @data_option
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=build_step.DEFAULT_OUTPUT,
               show_default=True, help="Fichier SQLite à écrire (remplacé seulement si la construction réussit).")
-def build(data_dir: Path, output: Path):
+@click.option("--exports/--sans-exports", default=True, show_default=True,
+              help="Écrire les exports complets CSV et Excel de chaque table et vue, servis comme fichiers.")
+def build(data_dir: Path, output: Path, exports: bool):
     """Valide puis construit la base SQLite ; en cas d'échec, la base précédente reste intacte."""
     start = time.perf_counter()
     try:
-        build_step.build(data_dir, output, report=lambda message: click.echo(message, err=True))
+        build_step.build(data_dir, output, report=lambda message: click.echo(message, err=True), complete_exports=exports)
     except Rejected as error:
         _exit_on_problems(error.problems)
     click.echo(f"Construction terminée en {time.perf_counter() - start:.1f} s : {output}")

@@ -146,6 +146,7 @@ class Cluster:
             listen=f"127.0.0.1:{state['port']}", release=state["release"], edge_cache=state["edge_cache"],
             access_log=str(self.state_dir / "nginx-access.log"), error_log=str(self.state_dir / "nginx-error.log"),
             user="" if os.geteuid() else "user root root;  # rehearsal as root: workers read this state folder",
+            release_folder=str(Path(state["replicas"][0]["db"]).parent),  # its downloads and exports, sent by nginx
         )
         (self.state_dir / "nginx.conf").write_text(text)
 

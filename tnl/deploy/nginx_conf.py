@@ -15,13 +15,19 @@ KUBERNETES_STATE = "/var/cache/tnl"  # an emptyDir in the cache's pod: a new pod
 
 
 def render(*, servers: list[str], state: str, listen: str, release: str, access_log: str, error_log: str,
-           edge_cache: bool = True, user: str = "", proto: str = "$scheme") -> str:
+           edge_cache: bool = True, user: str = "", proto: str = "$scheme", release_folder: str | None = None) -> str:
     """The template with every @@NAME@@ filled in; without edge_cache nginx only balances.
 
     proto is what the replicas get as X-Forwarded-Proto: nginx's own scheme when it is the edge, the Ingress's
-    header when an Ingress terminates https in front of it."""
+    header when an Ingress terminates https in front of it. With release_folder (the replicas' build/releases/<digest>,
+    on the same host), nginx sends the build's files itself (deploy/nginx-files.conf): the package, the downloads
+    and the complete exports; without it (the Kubernetes cache has no such folder) every request goes to the site."""
     cache = (DEPLOY / "nginx-cache.conf").read_text() if edge_cache else "            proxy_cache off;\n"
+    files = (DEPLOY / "nginx-files.conf").read_text().replace("@@RELEASE_FOLDER@@", release_folder) if release_folder else ""
     values = {
+        "@@FILES@@": files,  # first: the blocks inserted hold the names below
+        "@@PROXY@@": (DEPLOY / "nginx-proxy.conf").read_text(),
+        "@@FILE_HEADERS@@\n": (DEPLOY / "nginx-file-headers.conf").read_text(),
         "@@CACHE@@\n": cache,
         "@@SERVERS@@": "\n".join(f"        server {server} max_fails=1 fail_timeout=2s;" for server in servers),
         "@@USER@@": user, "@@STATE@@": state, "@@LISTEN@@": listen, "@@RELEASE@@": release,

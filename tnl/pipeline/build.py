@@ -18,6 +18,7 @@ from tnl.pipeline import (
     bundle,
     data_versions,
     derived_columns,
+    exports,
     metadata,
     preview_cards,
     publish,
@@ -64,8 +65,12 @@ FTS = {"territories": ["name", "cog_code"], "results": ["name_as_published"]}
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 
 
-def build(data_dir: Path, output: Path, report: Callable[[str], None] = lambda message: None) -> Path:
-    """Validate data_dir, then publish the database at output; raise Rejected and keep output as it was on failure."""
+def build(data_dir: Path, output: Path, report: Callable[[str], None] = lambda message: None,
+          complete_exports: bool = False) -> Path:
+    """Validate data_dir, then publish the database at output; raise Rejected and keep output as it was on failure.
+
+    complete_exports: also write the complete CSV and .xlsx of each table and view (exports.py), as `tnl build`
+    does; the tests' many builds leave them out (they cost more than the rest of a build of the fixture data)."""
     output = Path(output)
     try:
         with publish.locked(output.parent):
@@ -76,6 +81,8 @@ def build(data_dir: Path, output: Path, report: Callable[[str], None] = lambda m
                 _write(package, database, report)
                 _write_companions(package, database, report)
                 preview_cards.write_cards(database, report)
+                if complete_exports:
+                    exports.write_exports(database, report)
                 publish.publish(staged, output.parent)
     except publish.BuildLocked:
         raise Rejected([Problem(str(output.parent), 0, "", "une autre construction est en cours dans ce dossier ; "
@@ -99,6 +106,7 @@ def _write_companions(package: DataPackage, database: Path, report: Callable[[st
         shutil.copyfile(archived[name], archive)  # a released version: the bytes people downloaded and cited
     else:
         bundle.write_zip(package, archive)
+    exports.write_package_files(archive)
     earlier = [Path(shutil.copyfile(path, database.with_name(other))) for other, path in archived.items() if other != name]
     # This build's own zip first (the site's current download), then the earlier versions'.
     bundle.write_sums([database, archive, *earlier], database.with_name(SUMS_NAME))

@@ -4,7 +4,7 @@ Layout beside the output (`build/` for `build/tnl.db`):
 
     releases/<digest>/   one complete build, never modified once published (digest of its files' SHA-256)
     current              symlink -> releases/<digest>: switching it (one rename) publishes a build
-    tnl.db, metadata.json, tnl-datapackage.zip, SHA256SUMS, cartes/
+    tnl.db, metadata.json, tnl-datapackage.zip, SHA256SUMS, cartes/, paquet/, exports/ (tnl/pipeline/exports.py)
                          symlinks -> current/<name>: the paths users and `make serve` know keep working
 
 A build writes into releases/.staging-*, moves it to releases/<digest> and renames `current`: a failure or a kill
@@ -75,11 +75,11 @@ def staging(root: Path) -> Iterator[Path]:
 
 def publish(staged: Path, root: Path) -> Path:
     """Make the staged files the current release: move them to releases/<digest>, then switch `current` in one rename."""
-    files = sorted(p for p in staged.iterdir() if p.is_file())
+    files = sorted(p for p in staged.rglob("*") if p.is_file())  # the folders' too: a build with exports differs
     for path in files:  # on disk before they become visible
         with open(path, "rb") as f:
             os.fsync(f.fileno())
-    digest = hashlib.sha256("".join(f"{p.name} {bundle.sha256(p)}\n" for p in files).encode()).hexdigest()[:16]
+    digest = hashlib.sha256("".join(f"{p.relative_to(staged)} {bundle.sha256(p)}\n" for p in files).encode()).hexdigest()[:16]
     names = {p.name for p in staged.iterdir()}  # files and folders (the preview cards)
     release = root / RELEASES / digest
     if not release.exists():  # the same files published again: the existing release is them

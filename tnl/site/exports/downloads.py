@@ -3,13 +3,15 @@
 
 /-/telechargements/tnl-donnees-X.Y.Z.zip   the current release's zip, and every earlier version's as it was published
                                              (data/published/); tnl-datapackage.zip redirects to the current one
-/-/paquet/datapackage.json (and /-/paquet/results.csv…)   the same package unzipped, read from the zip itself, so that
-                                             `frictionless validate <site>/-/paquet/datapackage.json` checks the
-                                             files researchers download, byte for byte
+/-/paquet/datapackage.json (and /-/paquet/results.csv…)   the same package unzipped by the build from the zip
+                                             itself, so that `frictionless validate <site>/-/paquet/datapackage.json`
+                                             checks the files researchers download, byte for byte
+
+The files themselves are sent by prebuilt_files.py (ranges, pieces read in a thread); the routes here answer what
+no file does: the stable zip address's redirect, and 404s in French.
 """
 from __future__ import annotations
 
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,35 +41,13 @@ def current_zip(directory: Path) -> str | None:
     return next((name for name in sums(directory) if name.startswith(ZIP_PREFIX)), None)
 
 
-@lru_cache(maxsize=4)
-def _members(archive: Path) -> frozenset[str]:
-    with zipfile.ZipFile(archive) as z:
-        return frozenset(z.namelist())
-
-
 async def download(datasette, request):
-    directory, name = build_dir(datasette), request.url_vars["name"]
-    current = current_zip(directory)
-    if name == STABLE_ZIP and current:
+    current = current_zip(build_dir(datasette))
+    if request.url_vars["name"] == STABLE_ZIP and current:
         return Response.redirect(f"/-/telechargements/{current}")
-    served = {n for n in sums(directory) if n.startswith(ZIP_PREFIX)} | {SUMS_NAME}
-    if name not in served or not (directory / name).is_file():
-        return Response.text("Fichier introuvable.", status=404)
-    return _file(name, (directory / name).read_bytes(), attachment=True)
+    return Response.text("Fichier introuvable.", status=404)
 
 
 async def package_file(datasette, request):
-    """One file of the current zip, as the unzipped package serves it."""
-    directory, name = build_dir(datasette), request.url_vars["name"]
-    current = current_zip(directory)
-    if not current or name not in _members(directory / current):
-        return Response.text("Fichier introuvable.", status=404)
-    with zipfile.ZipFile(directory / current) as z:
-        return _file(name, z.read(name), attachment=False)
-
-
-def _file(name: str, content: bytes, attachment: bool) -> Response:
-    headers = dict(CACHE)
-    if attachment:
-        headers["content-disposition"] = f'attachment; filename="{name}"'
-    return Response(content, content_type=CONTENT_TYPES.get(Path(name).suffix, CONTENT_TYPES[""]), headers=headers)
+    """Reached only when no file of the unzipped package answers (prebuilt_files.py): a 404 in French."""
+    return Response.text("Fichier introuvable.", status=404)

@@ -1,7 +1,8 @@
 """« Excel (.xlsx) » output renderer for tables, views and queries: every row the filters select, typed as SQLite
 stores it.
 
-The rows come from the page's own JSON (followed from page to page with `next` for tables and views), because
+The rows come from the page's own JSON (followed from page to page with `next` for tables and views, each page
+written to the workbook's temporary files before the next is read: memory stays bounded), because
 JSON keeps SQLite's types: a code stored as text (« 05 », « 02001 », a SIREN) is written as a text cell and keeps
 its leading zero; an integer or a real is written as a number. A text is never written as a formula. Headers are
 the French titles of the Data Package; the licence, source and data version are in the workbook's properties and on
@@ -10,8 +11,8 @@ a second sheet, which also says when a query's result was cut at the row limit.
 from __future__ import annotations
 
 import asyncio
-import io
 import json
+import tempfile
 from urllib.parse import parse_qsl
 
 from datasette.utils.asgi import Response
@@ -22,6 +23,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font
 
 from tnl.site.french import value_labels
+from tnl.site.http.file_responses import TemporaryFileResponse
 from tnl.site.share.public_url import absolute
 
 EXTENSION = "xlsx"
@@ -29,20 +31,21 @@ CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.shee
 DROPPED = ("_next", "_size", "_shape", "_stream", "_nl", "_json", "_trace", "_nofacet", "_nocount")
 
 
-async def all_rows(datasette, json_path: str, query: list[tuple[str, str]]) -> tuple[dict, list[dict]]:
-    """The first JSON page (columns, truncated…) and the rows of every page."""
+async def json_pages(datasette, json_path: str, query: list[tuple[str, str]]):
+    """The JSON pages of the export, one at a time (followed with `next`): never the whole table in memory."""
     params = [(k, v) for k, v in query if k not in DROPPED] + [
         ("_shape", "objects"), ("_size", "max"), ("_nofacet", "1"), ("_nocount", "1")]
-    first, rows, next_token = None, [], None
-    while first is None or next_token:
+    next_token = None
+    while True:
         page = await datasette.client.get(json_path, params=params + ([("_next", next_token)] if next_token else []))
         data = page.json()
         if page.status_code != 200:
-            return data, []
-        first = first or data
-        rows += data["rows"]
+            yield data
+            return
+        yield data
         next_token = data.get("next")
-    return first, rows
+        if not next_token:
+            return
 
 
 def flat_columns(columns: list[str], expanded: set[str]) -> list[str]:
@@ -85,33 +88,45 @@ def text_cell(sheet, value):
     return cell
 
 
-def workbook(name: str, header: list[str], rows: list[list], about: list[tuple[str, str]], properties: dict) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(name[:31] or "export")
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    titles = []
-    for title in header:
-        cell = WriteOnlyCell(sheet, spreadsheet_value(title))
-        cell.data_type, cell.font = "s", bold
-        titles.append(cell)
-    sheet.append(titles)
-    for row in rows:
-        sheet.append([text_cell(sheet, value) for value in row])
-    notes = book.create_sheet("À propos")
-    for key, value in about:
-        notes.append([text_cell(notes, key), text_cell(notes, value)])
-    book.properties.title = properties["title"]
-    book.properties.subject = properties["subject"]
-    book.properties.creator = properties["creator"]
-    book.properties.description = properties["description"]
-    book.properties.keywords = properties["keywords"]
-    book.properties.language = "fr"
-    for key in ("Licence", "Source", "Version des données"):
-        book.custom_doc_props.append(StringProperty(name=key, value=properties[key]))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+class SheetWriter:
+    """A workbook written row by row to temporary files (openpyxl's write-only mode), then saved to a temporary file:
+    memory stays bounded whatever the export's size. Each method runs in a worker thread (openpyxl holds the CPU)."""
+
+    def __init__(self, name: str, header: list[str]):
+        self.book = Workbook(write_only=True)
+        self.sheet = self.book.create_sheet(name[:31] or "export")
+        self.sheet.freeze_panes = "A2"
+        bold = Font(bold=True)
+        titles = []
+        for title in header:
+            cell = WriteOnlyCell(self.sheet, spreadsheet_value(title))
+            cell.data_type, cell.font = "s", bold
+            titles.append(cell)
+        self.sheet.append(titles)
+        self.rows = 0
+
+    def append(self, rows: list[list]) -> None:
+        for row in rows:
+            self.sheet.append([text_cell(self.sheet, value) for value in row])
+        self.rows += len(rows)
+
+    def save(self, about: list[tuple[str, str]], properties: dict):
+        """The finished workbook, as an open anonymous temporary file."""
+        notes = self.book.create_sheet("À propos")
+        for key, value in about:
+            notes.append([text_cell(notes, key), text_cell(notes, value)])
+        book = self.book
+        book.properties.title = properties["title"]
+        book.properties.subject = properties["subject"]
+        book.properties.creator = properties["creator"]
+        book.properties.description = properties["description"]
+        book.properties.keywords = properties["keywords"]
+        book.properties.language = "fr"
+        for key in ("Licence", "Source", "Version des données"):
+            book.custom_doc_props.append(StringProperty(name=key, value=properties[key]))
+        out = tempfile.TemporaryFile(prefix="tnl-xlsx-")
+        book.save(out)
+        return out
 
 
 def column_titles(datasette, table: str | None) -> dict[str, str]:
@@ -127,18 +142,29 @@ def column_titles(datasette, table: str | None) -> dict[str, str]:
 
 async def render(datasette, request, database, table, query_name):
     json_path = request.path[: -len(EXTENSION)] + "json"
-    first, rows = await all_rows(datasette, json_path, parse_qsl(request.query_string, keep_blank_values=True))
+    pages = json_pages(datasette, json_path, parse_qsl(request.query_string, keep_blank_values=True))
+    first = await anext(pages)
     if "columns" not in first:
         return Response.text(first.get("error") or "Erreur", status=first.get("status") or 400)
     name = table or query_name or database
     columns, expanded = first["columns"], set(first.get("expanded_columns") or [])
+    # Codes as people read them, official codes with their names (the CSV for Excel does the same).
+    header, labelled = value_labels.export_columns(datasette, table, flat_columns(columns, expanded),
+                                                   column_titles(datasette, table))
+    writer = await asyncio.to_thread(SheetWriter, name, header)
+    page = first
+    while page is not None:
+        if "rows" not in page:  # a later page failed: no partial workbook
+            return Response.text(page.get("error") or "Erreur", status=page.get("status") or 400)
+        await asyncio.to_thread(writer.append, [labelled(cell_values(row, columns, expanded)) for row in page["rows"]])
+        page = await anext(pages, None)
     versions = datasette.metadata("tnl_versions") or {}
     licence = f"{datasette.metadata('license')} ({datasette.metadata('license_url')})"
     source = absolute(datasette, request, request.full_path)
     partial = bool(first.get("truncated"))
     about = [
         ("Export", source),
-        ("Lignes", str(len(rows))),
+        ("Lignes", str(writer.rows)),
         ("Complet", "non : résultat limité au nombre maximal de lignes d'une requête ; téléchargez la base SQLite "
                     "ou le paquet de données pour tout obtenir" if partial else "oui : toutes les lignes sélectionnées"),
         ("Licence", licence),
@@ -146,15 +172,11 @@ async def render(datasette, request, database, table, query_name):
         ("Version des données", versions.get("version") or ""),
     ]
     properties = {
-        "title": f"{datasette.metadata('title')} — {name}", "subject": name, "creator": "Équipe tnl-opendata",
+        "title": f"{datasette.metadata('title')} — {name}", "subject": name,
+        "creator": (datasette.metadata("tnl_maintainer") or {}).get("title") or "Territoire Numérique Libre",
         "description": f"Licence : {licence}. Source : {source}", "keywords": "Territoire Numérique Libre ; données ouvertes",
         "Licence": licence, "Source": source, "Version des données": versions.get("version") or "",
     }
-    # Codes as people read them, official codes with their names (the CSV for Excel does the same).
-    header, labelled = value_labels.export_columns(datasette, table, flat_columns(columns, expanded),
-                                                   column_titles(datasette, table))
     # openpyxl holds the CPU for seconds on the largest table: in a thread, the server keeps answering meanwhile
-    content = await asyncio.get_running_loop().run_in_executor(
-        None, workbook, name, header, [labelled(cell_values(row, columns, expanded)) for row in rows], about, properties)
-    return Response(content, content_type=CONTENT_TYPE,
-                    headers={"content-disposition": f'attachment; filename="{name}.xlsx"'})
+    content = await asyncio.to_thread(writer.save, about, properties)
+    return TemporaryFileResponse(content, CONTENT_TYPE, {"content-disposition": f'attachment; filename="{name}.xlsx"'})

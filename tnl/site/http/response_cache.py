@@ -1,7 +1,8 @@
 """Serve repeated GET requests from memory: the database is immutable, so a response computed once stays true.
 
-- Single flight: concurrent requests for one response nobody has computed yet wait for the first one instead of
-  all computing it (a burst on a new URL costs one computation).
+- Single flight (single_flight.py): concurrent requests for one response nobody has computed yet share one
+  computation, whether the response is kept afterwards or not (a burst on a new URL costs one computation); a
+  response too big to keep is shared through a temporary file that each client reads at its own pace.
 - Each kept response is stored once as sent (with Content-Length, never chunked) and once gzipped when that is
   worth it; clients that accept gzip get the compressed copy (`Vary: Accept-Encoding`).
 - A strong ETag derived from the site's fingerprint (database hash and site code) and the URL; `If-None-Match` gets a 304.
@@ -17,13 +18,14 @@
 """
 from __future__ import annotations
 
-import asyncio
 import gzip
 import hashlib
 import time
 from collections import OrderedDict
 from functools import wraps
 from typing import Callable, NamedTuple
+
+from tnl.site.http.single_flight import Flight, deadline, unless_disconnected
 
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
@@ -59,7 +61,7 @@ class ResponseCache:
         self.max_entries = max_entries
         self.entries: OrderedDict = OrderedDict()
         self.total_bytes = 0
-        self.in_flight: dict = {}  # key -> asyncio.Event set when the first request has its response
+        self.in_flight: dict = {}  # key -> the Flight computing that response (single_flight.py)
 
     def get(self, key) -> CachedResponse | None:
         entry = self.entries.get(key)
@@ -185,68 +187,59 @@ def wrap(app, cache: ResponseCache, fingerprint: Callable[[], str], max_age: Cal
             return
         request_headers = dict(scope.get("headers") or [])
         entry = cache.get(key)
-        flight = cache.in_flight.get(key)
-        if entry is None and flight is not None:
-            await flight.wait()  # another request is computing this response: use its result
-            entry = cache.get(key)
         if entry is not None:
             await send_entry(entry, request_headers, send, b"hit")
             return
-        first = key not in cache.in_flight
-        if first:
-            cache.in_flight[key] = asyncio.Event()
+        flight, leader = _joined_flight(app, scope, cache, key)
+        flight.join()
         try:
-            await _compute(app, scope, receive, send, cache, key, request_headers, fingerprint, max_age)
+            await unless_disconnected(
+                _send_flight(flight, cache, key, request_headers, send, b"miss" if leader else b"hit", fingerprint, max_age),
+                receive)
         finally:
-            if first:
-                cache.in_flight.pop(key).set()
+            flight.leave()
 
     return cached_app
 
 
-async def _compute(app, scope, receive, send, cache, key, request_headers, fingerprint, max_age) -> None:
-    """Run the app with its response held back while it fits in the cache; past that size, stream it as it comes."""
-    started: dict = {}
-    chunks: list = []
-    size = 0
-    streaming = swallowing = False
+def _joined_flight(app, scope, cache: ResponseCache, key) -> tuple[Flight, bool]:
+    """The computation of this response under way, or a new one (True): single flight for every GET."""
+    flight = cache.in_flight.get(key)
+    if flight is not None and not flight.abandoned and not flight.done:  # a finished one may have closed its file
+        return flight, False
+    flight = cache.in_flight[key] = Flight(cache.max_response_bytes)
 
-    async def holding_send(event):
-        nonlocal size, streaming, swallowing
-        if swallowing:
-            return
-        if streaming:
-            await send(event)
-        elif event["type"] == "http.response.start":
-            started.update(event)
-        elif event["type"] == "http.response.body":
-            chunks.append(event.get("body", b""))
-            size += len(chunks[-1])
-            if size > cache.max_response_bytes and event.get("more_body"):
-                # Too big to keep: the same validators and Cache-Control, then the rest flows without being held.
-                head = make_entry(started["status"], started.get("headers") or [], b"", etag_for(fingerprint(), key), max_age())
-                if not_modified((head.etag,), request_headers.get(b"if-none-match")):
-                    swallowing = True
-                    await send_entry(head, request_headers, send, b"miss")
-                    return
-                streaming = True
-                headers = [*head.headers, (b"x-cache", b"miss"), *([(b"etag", head.etag)] if head.etag else [])]
-                headers += [(n, v) for n, v in started.get("headers") or [] if bytes(n).lower() == b"content-length"]
-                await send({"type": "http.response.start", "status": started["status"], "headers": headers})
-                await send({"type": "http.response.body", "body": b"".join(chunks), "more_body": True})
-                chunks.clear()
+    def landed():
+        if cache.in_flight.get(key) is flight:
+            del cache.in_flight[key]
+    flight.begin(app, scope, landed)
+    return flight, True
 
-    await app(scope, receive, holding_send)
-    if streaming or swallowing or not started:
+
+async def _send_flight(flight: Flight, cache: ResponseCache, key, request_headers, send, cache_status: bytes,
+                       fingerprint, max_age) -> None:
+    """One client's copy of a flight's response: from memory (kept in the cache if it may be), or from its file."""
+    await flight.ready()
+    if not flight.spilled and (flight.error is not None or flight.start is None):
+        raise flight.error or RuntimeError("the application sent no response")  # failed before its response was whole
+    if not flight.spilled:
+        if flight.result is None:  # the first reader makes the entry, keeps it if it may, and shares it
+            flight.result = make_entry(flight.start["status"], flight.start.get("headers") or [], flight.body,
+                                       etag_for(fingerprint(), key), max_age())
+            if _keepable(flight.result, key):
+                cache.put(key, flight.result)
+        await send_entry(flight.result, request_headers, send, cache_status)
         return
-    entry = make_entry(started["status"], started.get("headers") or [], b"".join(chunks),
-                       etag_for(fingerprint(), key), max_age())
-    if _keepable(entry, key):
-        cache.put(key, entry)
-        flight = cache.in_flight.get(key)
-        if flight is not None:
-            flight.set()  # waiters can be served while this response is still being sent
-    await send_entry(entry, request_headers, send, b"miss")
+    # Too big to keep: the same validators and Cache-Control, then the body as the file grows.
+    start = flight.start
+    head = make_entry(start["status"], start.get("headers") or [], b"", etag_for(fingerprint(), key), max_age())
+    if not_modified((head.etag,), request_headers.get(b"if-none-match")):
+        await send_entry(head, request_headers, send, cache_status)
+        return
+    headers = [*head.headers, (b"x-cache", cache_status), *([(b"etag", head.etag)] if head.etag else [])]
+    headers += [(n, v) for n, v in start.get("headers") or [] if bytes(n).lower() == b"content-length"]
+    await deadline(send({"type": "http.response.start", "status": start["status"], "headers": headers}))
+    await flight.stream_file(send)
 
 
 def _keepable(entry: CachedResponse, key) -> bool:

@@ -19,6 +19,7 @@ SETTINGS = {
     "default_cache_ttl": "3600",
 }
 KEEP_ALIVE_SECONDS = 5  # an idle kept-alive connection is closed after this long
+GRACEFUL_SHUTDOWN_SECONDS = 10  # on stop, responses still being sent (long downloads, slow readers) are cut after this
 # asyncio accepts up to `backlog` sockets at once before any of them runs connection_made, where the connection cap
 # applies: uvicorn's 2,048 let a burst of slow clients take every file descriptor before the cap could close them.
 ACCEPT_BATCH = 128
@@ -49,13 +50,15 @@ def _setting_value(value: str):
 
 def serve(database: Path, host: str, port: int) -> None:
     """Datasette's app under uvicorn, run here rather than by `datasette serve` for the connection limits it cannot
-    set: a deadline for request heads and a bounded number of connections (connections.py), a short keep-alive."""
+    set: a deadline for request heads and a bounded number of connections (connections.py), a short keep-alive, and
+    a bounded graceful shutdown."""
     import uvicorn
 
     datasette = datasette_app(database)
     config = uvicorn.Config(datasette.app(), host=host, port=port, lifespan="on", log_level="info",
                             http=BoundedH11Protocol, timeout_keep_alive=KEEP_ALIVE_SECONDS,
-                            h11_max_incomplete_event_size=MAX_HEAD_BYTES, backlog=ACCEPT_BATCH)
+                            h11_max_incomplete_event_size=MAX_HEAD_BYTES, backlog=ACCEPT_BATCH,
+                            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
 
     async def run():
         await datasette.invoke_startup()  # indexes built before the first visitor, as `datasette serve` does

@@ -13,6 +13,7 @@ from rapidfuzz.distance import OSA
 from tnl.text import normalise
 
 MAX_QUERY_LENGTH = 100
+MAX_WORDS = 8  # the 8 longest words of a query tell names apart; each word costs a test of every candidate name
 COMMUNE_CODE = re.compile(r"^(?:[0-9]{5}|2[AB][0-9]{3})$")
 DEPARTEMENT_CODE = re.compile(r"^(?:[0-9]{2,3}|2[AB])$")
 SIREN = re.compile(r"^[0-9]{9}$")
@@ -78,8 +79,8 @@ class SearchIndex:
             for i in found:
                 if i not in ranked:
                     ranked[i] = (1, self._name_rank(self.keys[i], key))
-            words = sorted(key.split(), key=len, reverse=True)
-            if len(words) > 1:
+            words = sorted(set(key.split()), key=len, reverse=True)[:MAX_WORDS]
+            if len(words) > 1 and len(words[0]) > 1:  # one-letter words only: most names would be tested
                 longest = words[0]
                 for i in _containing(self.keys_text, self.keys_starts, longest):
                     if i not in ranked and all(word in self.keys[i] for word in words[1:]):

@@ -1,6 +1,13 @@
 """Territory search, served from an index built once in memory: as one types (/-/recherche.json?q=…) and as a page of
-results behind the search box's Enter key (/recherche?q=…), with the same ranking."""
+results behind the search box's Enter key (/recherche?q=…), with the same ranking.
+
+A search costs up to a few hundred milliseconds of CPU (bounded by MAX_QUERY_LENGTH and MAX_WORDS): it runs in a
+worker thread, so that the event loop keeps answering other visitors meanwhile. One thread for every search: many
+searches at once queue there instead of taking the interpreter from the event loop in several threads."""
 from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from datasette import Response
 
@@ -10,6 +17,7 @@ from tnl.vocabulary import KIND_LABELS
 
 DEFAULT_LIMIT, MAX_LIMIT = 10, 50
 PAGE_LIMIT = 50
+SEARCHES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tnl-search")
 SQL = "select id, name, kind, departement_code, population, cog_code, siren, former_cog_codes from territories"
 
 
@@ -23,6 +31,11 @@ def _build(conn) -> SearchIndex:
 async def search_index(datasette) -> SearchIndex:
     """About 110,000 objects, built once per process."""
     return await computed_once(datasette, ("search_index",), lambda: database(datasette).execute_fn(_build))
+
+
+async def searched(datasette, query: str, limit: int) -> list[SearchEntry]:
+    index = await search_index(datasette)
+    return await asyncio.get_running_loop().run_in_executor(SEARCHES, index.search, query, limit)
 
 
 def label(entry: SearchEntry) -> str:
@@ -45,7 +58,7 @@ async def recherche(datasette, request):
     if len(query) > MAX_QUERY_LENGTH:
         return Response.json({"erreur": f"Recherche trop longue (au plus {MAX_QUERY_LENGTH} caractères)."}, status=400)
     limit = min(max(int(limit), 1), MAX_LIMIT) if limit.isascii() and limit.isdigit() and len(limit) < 5 else DEFAULT_LIMIT
-    results = (await search_index(datasette)).search(query.replace("\x00", ""), limit)
+    results = await searched(datasette, query.replace("\x00", ""), limit)
     return Response.json([as_json(e) for e in results],
                          headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"})
 
@@ -58,6 +71,7 @@ async def results_page(datasette, request):
         context.update(query="", error=f"Recherche trop longue (au plus {MAX_QUERY_LENGTH} caractères).")
         status = 400
     elif query.strip():
-        context["results"] = [as_json(e) for e in (await search_index(datasette)).search(query, PAGE_LIMIT)]
+        found = await searched(datasette, query, PAGE_LIMIT)
+        context["results"] = [as_json(e) for e in found]
     html = await datasette.render_template("recherche.html", context, request=request)
     return Response.html(html, status=status)
