@@ -88,7 +88,7 @@ async def test_html_writes_numbers_the_french_way_and_says_what_is_summed(datase
     assert cells and figure in cells
     assert any(re.fullmatch(r"\d{1,3},\d", c) for c in cells)  # a share with its decimal comma
     text = html.unescape(page)
-    for words in ("compté une seule fois", "population municipale 2023", "Sans population connue"):
+    for words in ("chaque habitant compté une seule fois", "population municipale 2023", "Sans population connue"):
         assert words in text
     raw = (await datasette.client.get(f"/tnl/{query}.csv")).text
     assert figure.replace("\u202f", "") in raw and "\u202f" not in raw
