@@ -25,6 +25,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
@@ -88,15 +89,16 @@ def read_postal_codes() -> dict[str, list[str]]:
 def postal_figures(index, conn, served: dict[str, list[str]]) -> dict[str, int]:
     population = dict(conn.execute("select id, coalesce(population, 0) from territories where kind = 'commune'"))
     sample = random.Random(SEED).sample(sorted(served), POSTAL_SAMPLE)
-    figures = dict.fromkeys(("right commune first", "every commune listed", "another place first", "nothing"), 0)
+    figures = dict.fromkeys(("bonne commune en premier", "toutes les communes listées", "autre lieu en premier",
+                             "aucun résultat"), 0)
     for code in sample:
         communes = served[code]
         largest = max(communes, key=lambda c: (population.get(c, 0), c))
         ids = [entry.id for entry in index.search(code, 50)]
-        figures["right commune first"] += bool(ids) and ids[0] == largest
-        figures["every commune listed"] += set(communes) <= set(ids)
-        figures["another place first"] += bool(ids) and ids[0] not in communes
-        figures["nothing"] += not ids
+        figures["bonne commune en premier"] += bool(ids) and ids[0] == largest
+        figures["toutes les communes listées"] += set(communes) <= set(ids)
+        figures["autre lieu en premier"] += bool(ids) and ids[0] not in communes
+        figures["aucun résultat"] += not ids
     return figures
 
 
@@ -124,7 +126,7 @@ def typo_classes(name: str, departement: str, departement_name: str, rng: random
     }
 
 
-def typo_figures(index, conn) -> dict[str, tuple[int, int]]:
+def typo_figures(index, conn) -> tuple[dict[str, tuple[int, int]], float]:
     rows = conn.execute("""select t.id, t.name, t.departement_code, d.name from territories t
         join departements d on d.code = t.departement_code where t.kind = 'commune' order by t.id""").fetchall()
     counts = defaultdict(int)
@@ -134,22 +136,27 @@ def typo_figures(index, conn) -> dict[str, tuple[int, int]]:
     rng = random.Random(SEED)
     sample = rng.sample(eligible, TYPO_SAMPLE)
     figures: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    spent, searches = 0.0, 0
     for territory, name, departement, departement_name in sample:
         for kind, query in typo_classes(name, departement, departement_name, rng).items():
+            started = time.perf_counter()
             ids = [entry.id for entry in index.search(query, 10)]
+            spent, searches = spent + time.perf_counter() - started, searches + 1
             figures[kind][0] += bool(ids) and ids[0] == territory
             figures[kind][1] += territory in ids
-    return {kind: tuple(values) for kind, values in figures.items()}
+    return {kind: tuple(values) for kind, values in figures.items()}, 1000 * spent / searches
 
 
 def report(title: str, index, conn, served) -> None:
     print(f"\n== {title}")
     print(f"Codes postaux ({POSTAL_SAMPLE} codes tirés du paquet, graine {SEED}) :")
     for label, count in postal_figures(index, conn, served).items():
-        print(f"  {label:<24} {count:>4} / {POSTAL_SAMPLE}")
+        print(f"  {label:<30} {count:>4} / {POSTAL_SAMPLE}")
     print(f"Fautes de frappe ({TYPO_SAMPLE} communes au nom unique, graine {SEED}) : bonne commune en premier / parmi 10")
-    for kind, (first, top) in typo_figures(index, conn).items():
+    figures, milliseconds = typo_figures(index, conn)
+    for kind, (first, top) in figures.items():
         print(f"  {kind:<30} {first:>4} / {TYPO_SAMPLE}   {top:>4} / {TYPO_SAMPLE}")
+    print(f"Temps moyen d'une recherche de nom : {milliseconds:.2f} ms")
 
 
 def main() -> None:
