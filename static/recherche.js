@@ -57,7 +57,8 @@
         link.textContent = result.label;
         var kind = document.createElement("span");
         kind.className = "suggestion-type";
-        kind.textContent = result.type_libelle + (result.population != null ? " · " + result.population.toLocaleString("fr-FR") + " hab." : "");
+        kind.textContent = (result.correspondance_libelle ? result.correspondance_libelle + " · " : "") + result.type_libelle +
+          (result.population != null ? " · " + result.population.toLocaleString("fr-FR") + " hab." : "");
         link.appendChild(kind);
         item.appendChild(link);
         item.addEventListener("mousedown", function (event) { event.preventDefault(); go(i); });

@@ -5,9 +5,8 @@ cites a version (its zip, its SHA-256, the citation's author); a mayor finds the
 compares it with its peers and finds a report that can be sent. Every page of a journey keeps margins and nothing
 runs off the screen. `make screenshots` keeps each journey's first screen in docs/screenshots/ (persona-*.png).
 
-Marked xfail(strict=True) below: what other branches of issue 21 deliver (postal codes and the report's e-mail
-link: fig21; margins, and the data before the tools on a phone: look21). Strict, so that each mark fails, and is removed,
-as soon as that work is on main.
+Marked xfail(strict=True) below: what another branch of issue 21 delivers (margins, and the data before the tools on a
+phone: look21). Strict, so that each mark fails, and is removed, as soon as that work is on main.
 """
 from __future__ import annotations
 
@@ -19,10 +18,6 @@ from browser import WIDTHS, horizontal_overflow, new_page, settle
 
 MARGIN = 12  # CSS pixels between any text and the screen's edges
 MEYLAN = "213802291"
-PENDING_POSTAL_CODES = pytest.mark.xfail(strict=True, reason="postal codes in the search: fig21's work (issue 21 item 2), "
-                                         "not on main yet: « 38240 » still opens Moissieu-sur-Dolon (Insee code 38240)")
-PENDING_MAILTO = pytest.mark.xfail(strict=True, reason="the report's default destination and e-mail link: fig21's work "
-                                   "(issue 21 item 3), not on main yet")
 PENDING_DATA_FIRST = pytest.mark.xfail(strict=True, reason="data before the tools on a query page: look21's work "
                                        "(issue 21 item 5), not on main yet: on a phone the first row's figure is at "
                                        "y = 894 px, below the 844 px screen")
@@ -151,7 +146,6 @@ def test_a_mayor_finds_their_commune_by_name_and_compares_it_with_its_peers(live
     page.context.close()
 
 
-@PENDING_POSTAL_CODES
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_mayor_types_their_postal_code_and_lands_on_their_commune(live_server, browser, width):
     page = new_page(browser, *WIDTHS[width])
@@ -161,7 +155,6 @@ def test_a_mayor_types_their_postal_code_and_lands_on_their_commune(live_server,
         page.context.close()
 
 
-@PENDING_MAILTO
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_mayors_report_can_be_sent(live_server, browser, width):
     page = new_page(browser, *WIDTHS[width])

@@ -1,9 +1,11 @@
 """/signaler: the report is pre-filled from the query string, checked against the data, echoed escaped, and leaves
-only as a pre-filled e-mail or issue form to the destinations of metadata.yml; the calls lead to it."""
+only as a pre-filled e-mail (to the label's public contact unless metadata.yml sets another) or issue form, with the
+facts and no internal command; the calls lead to it."""
 from __future__ import annotations
 
 import html
 import json
+import re
 import shutil
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -11,6 +13,7 @@ import pytest
 
 from tnl.build_layout import metadata_path
 from tnl.site.http.serve import datasette_app
+from tnl.site.pages.report_page import DEFAULT_EMAIL
 
 EMAIL = "signalements@example.org"
 FORM = "https://forge.example.org/tnl/issues/new?template=signalement.yml"
@@ -47,8 +50,10 @@ async def test_report_is_prefilled_for_a_territory_an_edition_and_a_distinction(
     fields = parse_qs(mail.query)
     assert fields["subject"] == ["Signalement TNL : Échirolles — édition 2023"]
     body = fields["body"][0]
-    assert "Territoire : Échirolles (213801517)\nÉdition : 2023\nDistinction : Niveau 5" in body
-    assert "tnl add-result --edition 2023 --territory 213801517 --distinction niveau_5 --source URL_DE_LA_PREUVE" in body
+    assert "Territoire : Échirolles (identifiant 213801517)\nÉdition : 2023\nDistinction : Niveau 5" in body
+    assert "(code niveau_5)\n" in body
+    for internal in ("tnl ", "add-result", "--edition", "URL_DE_LA_PREUVE"):  # facts for the operator, no command
+        assert internal not in body
     assert f"mailto:{EMAIL}?subject={quote(fields['subject'][0])}" in link(page, "mailto:")
 
     form = urlsplit(link(page, FORM.split("?")[0]))
@@ -71,16 +76,56 @@ async def test_unknown_values_are_ignored_said_and_escaped(configured):
     assert "Territoire : …" in body and "script" not in body
 
 
-async def test_a_distinction_outside_the_editions_scheme_is_ignored(configured):
+async def test_a_distinction_outside_the_editions_scheme_is_refused_in_french(configured):
     page = (await configured.client.get("/signaler?edition=2021&distinction=or")).text
-    assert "distinction « or » inconnue pour cette édition" in page
-    assert "<dd>2021</dd>" in page and 'value="or"' not in page
+    assert ("La distinction « Label Or » n&#39;existe pas à l&#39;édition 2021, dont le barème est niveaux 1 à 5 : "
+            "choisissez l&#39;une des distinctions proposées.") in page
+    assert "<dd>2021</dd>" in page and offered(page) == ["niveau_1", "niveau_2", "niveau_3", "niveau_4", "niveau_5"]
+    body = parse_qs(urlsplit(link(page, "mailto:")).query)["body"][0]
+    assert "Distinction : …" in body
 
 
-async def test_without_destination_the_page_gives_the_text_to_copy(datasette):
+def offered(page: str) -> list[str]:
+    """The distinctions a visitor can choose: those of the optgroups neither hidden nor disabled."""
+    select = page[page.index('<select id="distinction"'):].split("</select>")[0]
+    groups = re.findall(r'<optgroup label="[^"]*" data-bareme="[^"]*"( hidden disabled)?>(.*?)</optgroup>', select)
+    assert groups
+    return [value for hidden, options in groups if not hidden for value in re.findall(r'value="([^"]+)"', options)]
+
+
+@pytest.mark.parametrize("edition, expected", [
+    ("2025", ["badge", "bronze", "argent", "or"]),
+    ("2024", ["niveau_1", "niveau_2", "niveau_3", "niveau_4", "niveau_5"]),
+    ("2016", ["niveau_1", "niveau_2", "niveau_3", "niveau_4", "niveau_5"]),
+    ("", ["badge", "bronze", "argent", "or", "niveau_1", "niveau_2", "niveau_3", "niveau_4", "niveau_5"]),
+])
+async def test_the_distinctions_offered_are_those_of_the_chosen_edition(datasette, edition, expected):
+    page = (await datasette.client.get("/signaler", params={"edition": edition})).text
+    assert offered(page) == expected
+    # each scheme under the editions it belongs to; the other one stays in the page for the script, hidden
+    assert 'label="Édition 2025 : badge, bronze, argent, or"' in page
+    assert 'label="Éditions 2016 à 2024 : niveaux 1 à 5"' in page
+
+
+async def test_without_setting_the_report_goes_to_the_labels_public_contact(datasette):
     page = (await datasette.client.get("/signaler?territoire=213801517")).text
-    assert "mailto:" not in page and "Aucune adresse de signalement n'est configurée" in page
+    mail = urlsplit(link(page, "mailto:"))
+    assert mail.path == DEFAULT_EMAIL == "label@territoire-numerique-libre.org"
+    assert f"Envoyer par courriel à {DEFAULT_EMAIL}" in page and "Aucune adresse" not in page
     assert 'id="texte-signalement"' in page
+
+
+@pytest.mark.parametrize("typed, expected", [("Échirolles", "213801517"), ("echirolles", "213801517")])
+async def test_a_territory_can_be_given_by_its_name(datasette, typed, expected):
+    page = (await datasette.client.get("/signaler", params={"territoire": typed})).text
+    assert f"<dd>Échirolles ({expected})</dd>" in page
+
+
+async def test_an_ambiguous_name_offers_the_choice(datasette):
+    page = (await datasette.client.get("/signaler", params={"territoire": "Saint-Denis", "edition": "2024"})).text
+    assert "Plusieurs territoires correspondent à « Saint-Denis »" in page
+    assert '<a href="/signaler?territoire=219740115&amp;edition=2024">Saint-Denis (974)</a>' in page
+    assert "<dd>à préciser</dd>" in page
 
 
 @pytest.mark.parametrize("path, target", [

@@ -120,6 +120,49 @@ def test_small_typos_when_nothing_matches_as_typed():
     assert index.search("gaq") == []  # short names are too alike for typos
 
 
+def test_postal_codes_list_their_communes_and_an_insee_code_says_so():
+    index = SearchIndex([
+        SearchEntry("meylan", "Meylan", "commune", "38", 17000, "38229", postal_codes=("38240",)),
+        SearchEntry("corenc", "Corenc", "commune", "38", 4000, "38126", postal_codes=("38240",)),
+        SearchEntry("moissieu", "Moissieu-sur-Dolon", "commune", "38", 700, "38240", postal_codes=("38270",)),
+        SearchEntry("lyon", "Lyon", "commune", "69", 520000, "69123", postal_codes=("69001", "69002")),
+        SearchEntry("affoux", "Affoux", "commune", "69", 400, "69001", postal_codes=("69170",)),
+    ])
+    assert [(m.entry.id, m.via) for m in index.matches("38240")] == [
+        ("meylan", "code_postal"), ("corenc", "code_postal"), ("moissieu", "code_insee")]
+    assert [(m.entry.id, m.via) for m in index.matches("69001")] == [("lyon", "code_postal"), ("affoux", "code_insee")]
+    assert [(m.entry.id, m.via) for m in index.matches("38229")] == [("meylan", "code_insee")]
+    assert [(m.entry.id, m.via) for m in index.matches("meylan")] == [("meylan", "nom")]
+    assert index.search("99999") == []
+
+
+def test_a_departement_name_after_the_name_narrows_the_matches():
+    index = SearchIndex([
+        SearchEntry("departement-38", "Isère", "departement", "38", 1_300_000, "38"),
+        SearchEntry("departement-974", "La Réunion", "departement", "974", 880_000, "974"),
+        SearchEntry("departement-46", "Lot", "departement", "46", 170_000, "46"),
+        entry("meylan", "Meylan", 17000),
+        entry("meylan-bis", "Meylan", 100, departement="01"),
+        entry("sd-974", "Saint-Denis", 150000, departement="974"),
+        entry("sd-93", "Saint-Denis", 110000, departement="93"),
+        entry("villeneuve", "Villeneuve-sur-Lot", 22000, departement="47"),
+        entry("villeneuve-46", "Villeneuve-sur-Vère", 500, departement="46"),
+    ])
+    for query in ("meylan isere", "Meylan Isère", "Meylan (Isère)", "meylan, isère"):
+        assert [e.id for e in index.search(query)] == ["meylan"], query
+    for query in ("saint denis la reunion", "saint-denis réunion", "Saint-Denis (La Réunion)"):
+        assert [e.id for e in index.search(query)] == ["sd-974"], query
+    assert index.search("villeneuve sur lot")[0].id == "villeneuve"  # the name as typed wins: not « Villeneuve-sur » in the Lot
+    assert [e.id for e in index.search("isère")] == ["departement-38"]
+
+
+@pytest.mark.parametrize("query", ["Mylan", "mylan", "eylan", "Meyln", "Meylna", "Meylam"])
+def test_a_dropped_letter_anywhere_finds_the_name_before_names_merely_containing_the_letters(query):
+    index = SearchIndex([entry("meylan", "Meylan", 17000), entry("domremy", "Domremy-Landéville", 100, departement="52"),
+                         entry("big", "Kamylanopolis", 900000)])
+    assert index.matches(query)[0].entry.id == "meylan", query
+
+
 NAME = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz"), min_size=5, max_size=20)
 
 
@@ -157,6 +200,7 @@ async def test_endpoint_fields_and_accents(datasette):
     assert first == {
         "id": "213801517", "nom": "Échirolles", "label": "Échirolles (38)", "type": "commune", "type_libelle": "commune",
         "departement": "38", "population": first["population"], "code": "38151", "url": "/territoire/213801517",
+        "correspondance": "nom", "correspondance_libelle": None,
     }
     assert first["population"] > 30000
 
@@ -181,7 +225,9 @@ async def test_endpoint_codes(datasette):
     assert (await search(datasette, "213801517"))[0]["id"] == "213801517"
     assert (await search(datasette, "38"))[0]["id"] == "departement-38"
     assert (await search(datasette, "2A004"))[0]["nom"] == "Ajaccio"
-    assert (await search(datasette, "97411"))[0]["label"] == "Saint-Denis (974)"
+    # 97411 is Saint-Paul's postal code and Saint-Denis' Insee code: the postal code first, each match labelled
+    assert [(r["label"], r["correspondance_libelle"]) for r in await search(datasette, "97411")] == [
+        ("Saint-Paul (974)", "code postal 97411"), ("Saint-Denis (974)", "code Insee 97411")]
 
 
 async def test_endpoint_limits(datasette):
@@ -237,3 +283,52 @@ async def test_results_page_empty_and_overlong(datasette):
     assert overlong.status_code == 400 and "Recherche trop longue (au plus 100 caractères)." in overlong.text
     blank = await datasette.client.get("/recherche")
     assert blank.status_code == 200 and "<ol" not in blank.text
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("38240", ["Meylan (38)", "Corenc (38)", "Moissieu-sur-Dolon (38)"]),
+    ("69001", ["Lyon (69)", "Affoux (69)"]),
+    ("38000", ["Grenoble (38)"]),
+])
+async def test_endpoint_postal_codes_before_the_insee_code_each_labelled(datasette, query, expected):
+    results = await search(datasette, query)
+    assert [r["label"] for r in results] == expected
+    postal = [r for r in results if r["correspondance"] == "code_postal"]
+    assert postal and all(r["correspondance_libelle"] == f"code postal {query}" for r in postal)
+    assert all(r["correspondance_libelle"] == f"code Insee {query}" for r in results[len(postal):])
+
+
+def postal_code_sample(db, size: int) -> list[tuple[str, set[str], str]]:
+    """(code, ids of the communes it serves, id of the most populous) for `size` codes, every n-th of the sorted list."""
+    codes = [code for code, in db.execute("select distinct postal_code from postal_codes order by postal_code")]
+    assert len(codes) > 6000
+    sample = []
+    for code in codes[:: len(codes) // size][:size]:
+        served = db.execute("select p.territory_id, t.population from postal_codes p join territories t on t.id = "
+                            "p.territory_id where p.postal_code = ? order by t.population desc, t.id", [code]).fetchall()
+        sample.append((code, {territory for territory, _ in served}, served[0][0]))
+    return sample
+
+
+async def test_endpoint_a_fixed_sample_of_postal_codes_lead_to_their_communes(datasette, db):
+    sample = postal_code_sample(db, 40)
+    assert len(sample) == 40
+    for code, served, largest in sample:
+        results = await search(datasette, code, limit="50")
+        assert results[0]["id"] == largest, code
+        assert {r["id"] for r in results if r["correspondance"] == "code_postal"} == served, code
+
+
+async def test_endpoint_typos_and_departement_names(datasette):
+    for query in ("Mylan", "eylan", "meylan isere", "meylan isère", "Meylan (Isère)"):
+        assert (await search(datasette, query))[0]["label"] == "Meylan (38)", query
+
+
+async def test_results_page_labels_code_matches_and_explains_each_kind_of_query(datasette):
+    page = (await datasette.client.get("/recherche", params={"q": "38240"})).text
+    items = re.findall(r"<li>(.*?)</li>", page, re.S)
+    assert items and "Meylan (38)" in items[0] and "code postal 38240" in items[0]
+    assert "Moissieu-sur-Dolon (38)" in items[2] and "code Insee 38240" in items[2]
+    for kind in ("Un nom", "Un nom et son département", "Un code postal", "Un code Insee", "Un SIREN",
+                 "Un numéro de département"):
+        assert f"<dt>{kind}</dt>" in page

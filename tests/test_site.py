@@ -148,13 +148,15 @@ async def test_stable_zip_address_redirects_to_the_current_version(datasette):
 
 
 async def test_datapackage_zip_is_the_described_package(datasette, tmp_path):
-    """Standard layout: the descriptor at the zip's root, every resource beside it (test_published_package.py
-    validates it with the frictionless CLI and compares its values with the database)."""
+    """Standard layout: the descriptor at the zip's root, every resource at its path beside it (the reference
+    geography's derived files under georef/; test_published_package.py validates it with the frictionless CLI and
+    compares its values with the database)."""
     archive = await datasette.client.get(f"/-/telechargements/{ZIP}")
     zipfile.ZipFile(io.BytesIO(archive.content)).extractall(tmp_path)
     descriptor = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor == datapackage.read(DATA).descriptor
-    assert sorted(p.name for p in tmp_path.glob("*.csv")) == sorted(r["path"] for r in descriptor["resources"])
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.csv")) == \
+        sorted(r["path"] for r in descriptor["resources"])
 
 
 async def test_unknown_download_is_404(datasette):

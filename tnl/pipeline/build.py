@@ -42,6 +42,7 @@ INDEXES = {
     "mentions": [["territory_id"]],
     "indicator_values": [["territory_id"], ["indicator"]],
     "indicator_aggregates": [["edition", "group_by"]],
+    "postal_codes": [["territory_id"]],  # a commune's postal codes, for the search index
 }
 # Views of views.sql that the build stores as tables of the same name and columns, with a primary key and indexes:
 # as views, every request (the maps, their counts and facets, derniere_distinction, par_region) recomputed them over

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import jinja2
 
+from tnl.site.french.numbers import french_number
 from tnl.site.french.value_labels import EPCI_TYPES
 from tnl.site.http import sql_limits
 from tnl.text import of
@@ -20,8 +21,8 @@ def capfirst(text: str) -> str:
 
 
 def number(value) -> str:
-    """36000 -> « 36 000 » (narrow no-break space). A plain function: a template macro costs far more per call."""
-    return f"{value:,}".replace(",", "\u202f")
+    """36000 -> « 36 000 », 12.5 -> « 12,5 ». A plain function: a template macro costs far more per call."""
+    return french_number(value)
 
 
 def sql_error(message) -> str:

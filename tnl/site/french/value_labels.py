@@ -1,7 +1,8 @@
 """French labels for the codes stored in the data, shown in the HTML only (the JSON and CSV keep the codes).
 
 Cells (Datasette's render_cell hook) and facet values use them: a code column shows its label, a territory's name or
-id links to its page /territoire/<id>, and a cell of several sources shows one link per source.
+id links to its page /territoire/<id>, a cell of several sources shows one link per source, and a quantity is
+written the French way (« 1 163 810 », « 44,9 »).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import weakref
 from datasette.utils import path_with_added_args, path_with_removed_args
 from markupsafe import Markup, escape
 
+from tnl.site.french.numbers import number_cell
 from tnl.site.http.instance_cache import computed_once, database
 from tnl.vocabulary import KIND_LABELS, UNPUBLISHED, split_sources
 
@@ -148,7 +150,7 @@ def render_cell(datasette, row, value, column: str, table: str | None, database_
         return Markup('<a href="/{}/distinctions/{}">{}</a>').format(database_name, value["value"], value["label"])
     if isinstance(value, dict) or _cell(row, f"{column}_label") is not None:
         return None  # a foreign key Datasette labels itself; a code column next to its own label column keeps the code
-    return label(datasette, table, column, value)
+    return label(datasette, table, column, value) or number_cell(column, value)
 
 
 def export_columns(datasette, table: str | None, header: list[str], titles: dict[str, str] | None = None):

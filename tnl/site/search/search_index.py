@@ -1,11 +1,13 @@
 """An in-memory index of territory names and codes: accent-, case- and punctuation-insensitive, tolerant of small
-typos, narrowed by a département ("Saint-Denis (93)", "rennes 35"); best matches first."""
+typos, narrowed by a département's number or name ("Saint-Denis (93)", "rennes 35", "meylan isère"); postal codes
+lead to the communes they serve and an Insee code to its commune, each match saying which it is; best matches
+first."""
 from __future__ import annotations
 
 import bisect
 import heapq
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -17,9 +19,25 @@ MAX_WORDS = 8  # the 8 longest words of a query tell names apart; each word cost
 COMMUNE_CODE = re.compile(r"^(?:[0-9]{5}|2[AB][0-9]{3})$")
 DEPARTEMENT_CODE = re.compile(r"^(?:[0-9]{2,3}|2[AB])$")
 SIREN = re.compile(r"^[0-9]{9}$")
+ARTICLE = re.compile(r"^(?:la|le|les|l) ")
 PLACE_IN_BRACKETS = re.compile(r"^(.*?)\s*\(([^()]*)\)$")
 REGION = "region"
 TYPO_MIN_LENGTH = 4  # shorter names are too alike: "gap" is one letter from dozens of others
+MAX_DEPARTEMENT_WORDS = 5  # « Provence-Alpes-Côte d'Azur » is a région; the longest département name has 5 words
+
+# How a territory matched the query, as the results say it (the JSON's « correspondance »).
+POSTAL = "code_postal"
+INSEE = "code_insee"
+SIREN_MATCH = "siren"
+DEPARTEMENT = "numero_departement"
+NAME = "nom"
+TYPO = "nom_approche"
+
+# Ranks within the matches by name (tier 1): lower is better. A typo outranks a name merely containing the query
+# (« Mylan » is Meylan before Domremy-Landéville, where the letters run across two words); a name one letter away
+# that also contains the query (« eylan » in Meylan: its first letter dropped) or starts like it comes first.
+EXACT, PREFIX, WORD_PREFIX, TYPO_WITHIN, TYPO_SAME_START, ONE_TYPO, TWO_TYPOS, INFIX, ACROSS_WORDS, ALL_WORDS = range(10)
+STRONG = WORD_PREFIX  # a match by name this good or better: no need to look for typos
 
 
 @dataclass(frozen=True)
@@ -32,6 +50,14 @@ class SearchEntry:
     cog_code: str | None = None
     siren: str | None = None
     former_cog_codes: tuple[str, ...] = ()
+    postal_codes: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A result and how it matched: by postal code, Insee code, SIREN, département number, name or near name."""
+    entry: SearchEntry
+    via: str
 
 
 class SearchIndex:
@@ -49,25 +75,56 @@ class SearchIndex:
             indexes.append(i)
             names.append(name)
         self.by_code: dict[str, list[int]] = {}
+        self.by_postal_code: dict[str, list[int]] = {}
+        self.departements: dict[str, str] = {}  # normalised name -> code
         for i, e in enumerate(self.entries):
             for code in {e.id, e.cog_code, e.siren, *e.former_cog_codes} - {None, ""}:
                 self.by_code.setdefault(code.upper(), []).append(i)
+            for code in e.postal_codes:
+                self.by_postal_code.setdefault(code, []).append(i)
+            if e.kind == "departement" and e.cog_code:
+                self.departements[self.keys[i]] = e.cog_code
+                # « saint denis reunion » as well as « … la reunion »
+                self.departements.setdefault(ARTICLE.sub("", self.keys[i]), e.cog_code)
 
     def search(self, query: str, limit: int = 10) -> list[SearchEntry]:
-        """Codes first (exact), then names: exact, prefix, word prefix, infix, all words, then one or two typos away;
-        larger population first. A département code in brackets or after the name, or "(région)", narrows the
-        matches, unless nothing is left (the name may be right and the place wrong)."""
+        return [match.entry for match in self.matches(query, limit)]
+
+    def matches(self, query: str, limit: int = 10) -> list[Match]:
+        """Codes first: a postal code's communes, then the territory whose Insee code or SIREN it is; then names:
+        exact, prefix, word prefix, one or two typos away (when nothing matches that well), infix, all words; larger
+        population first. A département's number or name after the name (or in brackets), or "(région)", narrows
+        the matches, unless nothing is left (the name may be right and the place wrong); a name that matches well
+        as typed wins over the same words read as name + département (« Villeneuve-sur-Lot » is not in the Lot)."""
         query = (query or "").strip()[:MAX_QUERY_LENGTH]
         name, place = split_place(query)
-        ranked = self._ranked(name, place) if place else {}
+        vias: dict[int, str] = {}
+        ranked = self._ranked(name, place, vias) if place else {}
         if not ranked:
-            ranked = self._ranked(name, None)
+            ranked = self._ranked(name, None, vias)
+            named = self._departement_named(name) if not place else None
+            if named and not _strong(ranked):
+                narrowed = self._ranked(named[0], named[1], vias)
+                ranked = narrowed or ranked
         best = heapq.nsmallest(limit, ranked, key=lambda i: (*ranked[i], -(self.entries[i].population or -1), self.keys[i]))
-        return [self.entries[i] for i in best]
+        return [Match(self.entries[i], vias[i]) for i in best]
 
-    def _ranked(self, query: str, place: str | None) -> dict[int, tuple[int, int]]:
-        """{entry index: (tier, rank)} of the entries matching query, within place if given."""
-        ranked = {i: (0, rank) for rank, i in enumerate(self._by_code(query.upper()))}
+    def _departement_named(self, query: str) -> tuple[str, str] | None:
+        """("meylan", "38") for "meylan isère": a département's name ending the query after a name."""
+        words = normalise(query).split()
+        for size in range(min(MAX_DEPARTEMENT_WORDS, len(words) - 1), 0, -1):
+            code = self.departements.get(" ".join(words[-size:]))
+            if code:
+                return " ".join(words[:-size]), code
+        return None
+
+    def _ranked(self, query: str, place: str | None, vias: dict[int, str]) -> dict[int, tuple[int, int]]:
+        """{entry index: (tier, rank)} of the entries matching query, within place if given; vias gets how each
+        matched."""
+        ranked = {}
+        for rank, (i, via) in enumerate(self._by_code(query.upper())):
+            if i not in ranked:
+                ranked[i], vias[i] = (0, rank), via
         key = normalise(query)
         if key:
             compact = key.replace(" ", "")
@@ -78,19 +135,19 @@ class SearchIndex:
                 found = _containing(self.compact_text, self.compact_starts, compact)
             for i in found:
                 if i not in ranked:
-                    ranked[i] = (1, self._name_rank(self.keys[i], key))
+                    ranked[i], vias[i] = (1, self._name_rank(self.keys[i], key)), NAME
             words = sorted(set(key.split()), key=len, reverse=True)[:MAX_WORDS]
             if len(words) > 1 and len(words[0]) > 1:  # one-letter words only: most names would be tested
                 longest = words[0]
                 for i in _containing(self.keys_text, self.keys_starts, longest):
                     if i not in ranked and all(word in self.keys[i] for word in words[1:]):
-                        ranked[i] = (1, 5)
+                        ranked[i], vias[i] = (1, ALL_WORDS), NAME
         if place:
             ranked = {i: rank for i, rank in ranked.items() if self._within(i, place)}
-        if key and not ranked and len(compact) >= TYPO_MIN_LENGTH:  # a typo only when nothing matches as typed
+        if key and not _strong(ranked) and len(compact) >= TYPO_MIN_LENGTH:  # typos only when no good match
             for i, distance in self._near(compact):
-                if i not in ranked and (not place or self._within(i, place)):
-                    ranked[i] = (2, distance)
+                if (i not in ranked or ranked[i][1] >= INFIX) and (not place or self._within(i, place)):
+                    ranked[i], vias[i] = (1, self._typo_rank(i, compact, distance)), TYPO
         return ranked
 
     def _near(self, compact: str) -> list[tuple[int, int]]:
@@ -109,27 +166,44 @@ class SearchIndex:
             return entry.kind == "region"
         return entry.departement_code == place or (entry.kind == "departement" and entry.cog_code == place)
 
-    def _by_code(self, code: str) -> list[int]:
-        if SIREN.match(code) or COMMUNE_CODE.match(code):
-            return self.by_code.get(code, [])
+    def _by_code(self, code: str) -> list[tuple[int, str]]:
+        """The entries a code designates, and how: a postal code's communes (most populous first), then the
+        territory whose Insee code ("38240" is also Moissieu-sur-Dolon's), former code or SIREN it is."""
+        if SIREN.match(code):
+            return [(i, SIREN_MATCH) for i in self.by_code.get(code, [])]
+        if COMMUNE_CODE.match(code):
+            postal = sorted(self.by_postal_code.get(code, []), key=lambda i: -(self.entries[i].population or 0))
+            return [(i, POSTAL) for i in postal] + [(i, INSEE) for i in self.by_code.get(code, [])]
         if DEPARTEMENT_CODE.match(code):
             found = self.by_code.get(code, [])
             # "38" is Isère, and "84" both Vaucluse and Auvergne-Rhône-Alpes: départements before régions.
-            return sorted((i for i in found if self.entries[i].kind in ("departement", "region")),
-                          key=lambda i: self.entries[i].kind != "departement")
+            return [(i, DEPARTEMENT) for i in sorted((i for i in found if self.entries[i].kind in ("departement", "region")),
+                                                      key=lambda i: self.entries[i].kind != "departement")]
         return []
+
+    def _typo_rank(self, i: int, compact: str, distance: int) -> int:
+        if distance > 1:
+            return TWO_TYPOS
+        if compact in self.compact[i]:
+            return TYPO_WITHIN
+        return TYPO_SAME_START if self.compact[i][:1] == compact[:1] else ONE_TYPO
 
     @staticmethod
     def _name_rank(name: str, key: str) -> int:
         if name == key:
-            return 0
+            return EXACT
         if name.startswith(key):
-            return 1
+            return PREFIX
         if (" " + key) in name:
-            return 2
+            return WORD_PREFIX
         if key in name:
-            return 3
-        return 4  # only once spaces and punctuation are ignored ("labergement" for "L'Abergement")
+            return INFIX
+        return ACROSS_WORDS  # only once spaces and punctuation are ignored ("labergement" for "L'Abergement")
+
+
+def _strong(ranked: dict[int, tuple[int, int]]) -> bool:
+    """Whether some entry matched by code, or by name exactly, as a prefix or a word prefix."""
+    return any(tier == 0 or rank <= STRONG for tier, rank in ranked.values())
 
 
 def split_place(query: str) -> tuple[str, str | None]:
