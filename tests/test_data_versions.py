@@ -121,8 +121,9 @@ async def test_versions_page_lists_what_changed_per_edition(datasette):
     html = (await datasette.client.get("/versions")).text
     assert "Version 1.1.0 — 30 novembre 2026" in html and "Version 1.0.0 — 30 novembre 2026" in html
     assert "ville de Mions</strong> (2021 · 216902833) : ligne ajoutée" in html
-    assert "<code>distinction</code> : (vide) → niveau_4" in html
-    assert "<code>status</code> : unresolved → resolved" in html
+    assert "Distinction (<code>distinction</code>) : (vide) → Niveau 4 (4 copylefts)" in html  # labels, codes named
+    assert "Statut (<code>status</code>) : ouverte → tranchée" in html
+    assert "niveau_4" not in html and "unresolved" not in html
     assert "Première version publiée" in html
     assert "version de travail" not in html
 

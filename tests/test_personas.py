@@ -4,9 +4,6 @@ A journalist checks a figure (it equals its SQL count; the first data row is on 
 cites a version (its zip, its SHA-256, the citation's author); a mayor finds their commune by name and by postal code,
 compares it with its peers and finds a report that can be sent. Every page of a journey keeps margins and nothing
 runs off the screen. `make screenshots` keeps each journey's first screen in docs/screenshots/ (persona-*.png).
-
-Marked xfail(strict=True) below: what another branch of issue 21 delivers (margins, and the data before the tools on a
-phone: look21). Strict, so that each mark fails, and is removed, as soon as that work is on main.
 """
 from __future__ import annotations
 
@@ -18,11 +15,6 @@ from browser import WIDTHS, horizontal_overflow, new_page, settle
 
 MARGIN = 12  # CSS pixels between any text and the screen's edges
 MEYLAN = "213802291"
-PENDING_DATA_FIRST = pytest.mark.xfail(strict=True, reason="data before the tools on a query page: look21's work "
-                                       "(issue 21 item 5), not on main yet: on a phone the first row's figure is at "
-                                       "y = 894 px, below the 844 px screen")
-PENDING_MARGINS = pytest.mark.xfail(strict=True, reason="margins of main.content: look21's work (issue 21 item 4), "
-                                    "not on main yet: the content touches the screen's edge (x = 0)")
 
 
 def number(text: str) -> int:
@@ -64,7 +56,7 @@ def assert_nothing_clipped(page) -> None:
 
 # --- a journalist checks a figure -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("width", ["bureau", pytest.param("telephone", marks=PENDING_DATA_FIRST)])
+@pytest.mark.parametrize("width", WIDTHS)
 def test_a_journalist_checks_a_figure_against_its_sql(live_server, browser, db, screenshots, width):
     page = new_page(browser, *WIDTHS[width])
     page.goto(live_server + "/tnl/par_region")
@@ -173,7 +165,6 @@ def test_a_mayors_report_can_be_sent(live_server, browser, width):
 JOURNEY_PAGES = ["/tnl/par_region", "/versions", f"/territoire/{MEYLAN}", "/a-propos"]
 
 
-@PENDING_MARGINS
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("path", JOURNEY_PAGES)
 def test_journey_pages_keep_their_margins(live_server, browser, path, width):
