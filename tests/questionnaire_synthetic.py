@@ -15,8 +15,13 @@ TYPES = ("percent", "integer", "number", "boolean")
 FIXED = ["territoire", "edition", "accord_publication"]
 
 
+GEOREF_RESOURCES = {"postal_codes.csv"}  # of georef/, what the Data Package lists; the rest (outlines, sources) is big
+
+
 def copy_data(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("georef"))
+    """data/ without the reference geography's build inputs, which no import reads."""
+    shutil.copytree(source, target, ignore=lambda folder, names: (
+        [n for n in names if n not in GEOREF_RESOURCES] if Path(folder).name == "georef" else []))
     return target
 
 

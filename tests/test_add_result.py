@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import snapshot
 
 from tnl.cli import cli
 from tnl.importers.personal_names import person_in_text, person_in_url, place_pairs
@@ -17,9 +18,6 @@ SOURCE = "https://example.org/deliberation-2023"
 def run(data_dir: Path, *args: str, command: str = "add-result"):
     return CliRunner().invoke(cli, [command, "--data", str(data_dir), *args])
 
-
-def snapshot(data_dir: Path) -> dict[str, bytes]:
-    return {path.name: path.read_bytes() for path in sorted(data_dir.iterdir())}
 
 
 def rows(data_dir: Path, name: str) -> list[dict]:

@@ -8,6 +8,7 @@ once on a fresh site where it was not. Requests are ASGI scopes built as uvicorn
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from urllib.parse import unquote
@@ -46,8 +47,14 @@ async def fetch(app, target: str) -> tuple[int, str, dict]:
     """Status, body digest (without the query's duration) and headers of one GET."""
     events = []
 
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
+    requested = False
+
+    async def receive():  # as a server does: the request once, then nothing until the client leaves
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.Event().wait()
 
     async def send(event):
         events.append(event)

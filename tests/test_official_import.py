@@ -27,6 +27,8 @@ def data_copy(tmp_path: Path) -> Path:
     target.mkdir()
     for path in [*DATA.glob("*.csv"), DATA / "datapackage.yaml"]:
         shutil.copy(path, target)
+    (target / "georef").mkdir()
+    shutil.copy(DATA / "georef" / "postal_codes.csv", target / "georef")  # a resource of the package too
     return target
 
 

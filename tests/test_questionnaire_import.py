@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import questionnaire_synthetic as synthetic
 from click.testing import CliRunner
-from conftest import DATA
+from conftest import DATA, snapshot
 
 from tnl.cli import cli
 from tnl.importers import disclosure
@@ -32,9 +32,6 @@ def rows(path: Path) -> list[dict]:
     with open(path, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
-
-def snapshot(data_dir: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(data_dir.iterdir()) if p.is_file()}
 
 
 @pytest.fixture(scope="module")

@@ -59,13 +59,15 @@ def write_tables(data_dir: Path, tables: dict[str, list[dict]]) -> None:
     try:
         for entry in data_dir.iterdir():
             if entry.name not in paths.values() and entry != staging:
-                # Files hard-linked (symlinks as themselves): validation refuses a symlink leading out of its folder.
+                # Files hard-linked, folders mirrored (georef/ holds resources too), symlinks as themselves:
+                # validation refuses a symlink leading out of its folder.
                 if entry.is_dir() and not entry.is_symlink():
-                    (staging / entry.name).symlink_to(entry.resolve())
+                    shutil.copytree(entry, staging / entry.name, symlinks=True, copy_function=os.link)
                 else:
                     os.link(entry, staging / entry.name, follow_symlinks=False)
         for name, path in paths.items():
             header, _ = read_csv(data_dir / path)
+            (staging / path).unlink(missing_ok=True)  # a hard link to the original: never write through it
             write_csv(staging / path, header, ([row.get(column, "") for column in header] for row in tables[name]))
         problems = validate(staging)
         if problems:
