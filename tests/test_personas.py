@@ -32,15 +32,20 @@ def in_view(page, locator) -> bool:
 
 def text_outside_margins(page) -> list[str]:
     """Text of the page's content closer than MARGIN to a side of the screen (scrolling regions left out: what they
-    hide is meant to be scrolled to)."""
+    hide is meant to be scrolled to; so is text hidden for screen readers only, which no one sees)."""
     return page.evaluate("""(margin) => {
         const width = window.innerWidth, out = [];
         const scrolls = (e) => { for (let p = e.parentElement; p; p = p.parentElement) {
             const s = getComputedStyle(p); if (['auto', 'scroll'].includes(s.overflowX) && p.scrollWidth > p.clientWidth) return true; }
             return false; };
+        const hidden = (e) => { for (let p = e; p; p = p.parentElement) {  // visually hidden (screen readers only)
+            const r = p.getBoundingClientRect(), s = getComputedStyle(p);
+            if ((r.width <= 1 && s.overflow === 'hidden') || (s.clip && s.clip !== 'auto')
+                || r.right <= 0 || r.left >= window.innerWidth) return true; }  // or moved off the screen
+            return false; };
         const walker = document.createTreeWalker(document.querySelector('main') || document.body, NodeFilter.SHOW_TEXT);
         for (let n; (n = walker.nextNode());) {
-            if (!n.textContent.trim() || scrolls(n.parentElement)) continue;
+            if (!n.textContent.trim() || scrolls(n.parentElement) || hidden(n.parentElement)) continue;
             const range = document.createRange(); range.selectNodeContents(n);
             for (const r of range.getClientRects()) {
                 if (r.width && (r.left < margin || r.right > width - margin)) { out.push(`${Math.round(r.left)}–${Math.round(r.right)} ${n.textContent.trim().slice(0, 40)}`); break; }
