@@ -57,7 +57,7 @@ def different() -> list[str]:
         "/tnl/territories?_size=max&kind=commune", "/tnl/territories.json?_size=max",
         "/tnl/territory_history?_size=max",
         f"/territoire/{BIG_COMMUNE}.json?perimetre=national&min=0.02&max=50",
-        f"/territoire/213801517.json?perimetre=national&min=0.01&max=100",
+        "/territoire/213801517.json?perimetre=national&min=0.01&max=100",
         sql("select * from territories limit 2000"), sql("select * from territories order by name limit 2000", ""),
         sql("select t.*, r.* from territories t left join results r on r.territory_id = t.id limit 2000"),
         "/-/paquet/results.csv", "/-/telechargements/SHA256SUMS",

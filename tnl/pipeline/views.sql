@@ -128,7 +128,7 @@ SELECT
   t.region_code,
   t.population,
   CASE WHEN r.territory_id IS NULL THEN 'Jamais labellisé'
-    ELSE coalesce(d.label, 'Labellisé (niveau non publié)') END AS latest_distinction_label,
+    ELSE coalesce(d.label, 'Labellisé, niveau non publié') END AS latest_distinction_label,
   (SELECT p.value FROM public_indicator_values p
     WHERE p.territory_id = t.id AND p.indicator = 'open_data_platform_free_software_2022') AS free_software_platform,
   (SELECT c.value FROM odater_2020_dataset_counts c WHERE c.territory_id = t.id) AS datasets_2020,
