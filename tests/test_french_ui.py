@@ -61,6 +61,16 @@ async def test_footer_and_crumbs_are_french(datasette, path, fragments):
         assert fragment in r.text, fragment
 
 
+async def test_a_row_page_opened_first_shows_the_licence(built_db_path):
+    # Datasette fills a table's licence in only when its table page is shown: a fresh process must not depend on that.
+    from tnl.site.http.serve import datasette_app
+
+    r = await datasette_app(built_db_path).client.get("/tnl/results/2023,210500740")
+    assert r.status_code == 200
+    for fragment in LICENSED_FOOTER:
+        assert fragment in r.text, fragment
+
+
 async def test_table_page(datasette):
     r = await datasette.client.get("/tnl/results")
     assert r.status_code == 200

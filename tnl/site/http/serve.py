@@ -35,13 +35,29 @@ def datasette_app(database: Path):
     database = Path(database).resolve()
     return Datasette(
         immutables=[str(database)],
-        metadata=json.loads(metadata_path(database).read_text(encoding="utf-8")),
+        metadata=with_inherited_licence_and_source(json.loads(metadata_path(database).read_text(encoding="utf-8"))),
         plugins_dir=str(PROJECT_ROOT / "plugins"),
         template_dir=str(PROJECT_ROOT / "templates"),
         static_mounts=[("static", str(PROJECT_ROOT / "static"))],
         settings={name: _setting_value(value) for name, value in SETTINGS.items()},
         cors=True,
     )
+
+
+INHERITED = ("source", "source_url", "license", "license_url", "about", "about_url")
+
+
+def with_inherited_licence_and_source(metadata: dict) -> dict:
+    """Every database and table gets the site's licence, source and « à propos » unless it has its own.
+
+    Datasette fills them in lazily, in place, when a table or database page is first shown; a row page reads the
+    table's own metadata without doing so, so its footer showed the licence only once someone had opened the table."""
+    site = {key: metadata[key] for key in INHERITED if metadata.get(key)}
+    for database in (metadata.get("databases") or {}).values():
+        for described in (database, *(database.get("tables") or {}).values()):
+            for key, value in site.items():
+                described[key] = described.get(key) or value
+    return metadata
 
 
 def _setting_value(value: str):
