@@ -1,7 +1,8 @@
-"""In Chromium, at 1280×800 and 390×844: axe-core (WCAG 2.1 A/AA) finds no serious or critical violation, no page
-scrolls sideways on a phone, and every map is in view without scrolling, also after a facet is chosen.
+"""In Chromium, at 1280×800 and 390×844: axe-core (WCAG 2.1 A/AA) finds no serious or critical violation, no content
+touches the screen's edge, no page scrolls sideways on a phone, and every map is in view without scrolling, also after
+a facet is chosen.
 
-Each page type (PAGE_TYPES) is loaded once per width, and that one load serves all three checks."""
+Each page type (PAGE_TYPES) is loaded once per width, and that one load serves the four checks."""
 from __future__ import annotations
 
 import pytest
@@ -18,12 +19,13 @@ from browser import (
 
 @pytest.mark.parametrize("name", list(PAGE_TYPES))
 @pytest.mark.parametrize("width", list(WIDTHS))
-def test_each_page_passes_axe_fits_a_phone_and_shows_its_map(live_server, browser, name, width):
-    """One load of each page type at each width, for the three checks (axe, sideways scrolling, map in view)."""
+def test_each_page_passes_axe_keeps_its_margin_fits_a_phone_and_shows_its_map(live_server, browser, name, width):
+    """One load of each page type at each width, for the four checks (axe, margins, sideways scrolling, map in view)."""
     page = new_page(browser, *WIDTHS[width])
     page.goto(live_server + PAGE_TYPES[name])
     settle(page)
     assert axe_violations(page) == []
+    assert_content_keeps_its_margin(page)
     if width == "telephone":
         assert horizontal_overflow(page) == 0
     if name in IN_VIEW_MAPS:
@@ -126,20 +128,14 @@ async def test_the_territory_card_leads_to_the_peers_map(datasette):
 MARGIN = 12  # CSS pixels between the screen's edge and the content, as the header has (16)
 
 
-@pytest.mark.parametrize("name", list(PAGE_TYPES))
-@pytest.mark.parametrize("width", list(WIDTHS))
-def test_content_keeps_its_margin(live_server, browser, name, width):
+def assert_content_keeps_its_margin(page) -> None:
     """Nothing of the page's content touches the screen's edge (Datasette's margin is for `section.content`)."""
-    page = new_page(browser, *WIDTHS[width])
-    page.goto(live_server + PAGE_TYPES[name])
-    settle(page)
     lefts = page.evaluate("""() => [...document.querySelectorAll(
             'main h1, main h2, main p, main table, main form, main ul, main dl, main details, main figure')]
         .filter((el) => el.getBoundingClientRect().width > 0 && !el.closest('.leaflet-container'))
         .map((el) => [el.tagName + '.' + el.className, el.getBoundingClientRect().left])""")
     assert lefts
     assert [(what, left) for what, left in lefts if left < MARGIN] == []
-    page.context.close()
 
 
 def contrast(first: str, second: str) -> float:
