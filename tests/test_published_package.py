@@ -124,21 +124,21 @@ async def test_query_page_says_its_result_is_cut(datasette):
     assert "renvoyant plus de" not in (await datasette.client.get("/tnl/palmares?edition=2021")).text
 
 
-def workbook(content: bytes):
-    return openpyxl.load_workbook(io.BytesIO(content))
+def workbook(content: bytes, read_only: bool = False):
+    """read_only streams the cells (650,000 for the largest table: 2.5× faster) but knows no frozen panes."""
+    return openpyxl.load_workbook(io.BytesIO(content), read_only=read_only)
 
 
-@pytest.mark.timeout(600)  # openpyxl writes and reads back 650,000 cells: about 30 s on shared cores
+@pytest.mark.timeout(600)  # 650,000 cells written then read back: over a minute when the cores are shared
 async def test_xlsx_of_the_largest_table_keeps_codes_as_text_and_numbers_as_numbers(datasette, db):
     response = await datasette.client.get("/tnl/territories.xlsx")
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
-    book = workbook(response.content)
-    sheet = book.worksheets[0]
-    header = [c.value for c in sheet[1]]
+    book = workbook(response.content, read_only=True)
+    lines = book.worksheets[0].iter_rows(values_only=True)
+    header = list(next(lines))
     assert header[:6] == ["Identifiant", "SIREN", "Nom officiel", "Nature", "Type d'EPCI", "Code officiel"]
-    assert sheet.freeze_panes == "A2"
-    assert sheet.max_row - 1 == db.execute("select count(*) from territories").fetchone()[0]
-    rows = {r[0]: dict(zip(header, r)) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    rows = {r[0]: dict(zip(header, r)) for r in lines}
+    assert len(rows) == db.execute("select count(*) from territories").fetchone()[0]
     lettret = rows["210500740"]
     assert (lettret["Code officiel"], lettret["Département (code)"], lettret["Population"]) == ("05074", "05", 196)
     assert lettret["Département"] == "Hautes-Alpes"  # the name beside the code, as the pages show it
@@ -148,6 +148,10 @@ async def test_xlsx_of_the_largest_table_keeps_codes_as_text_and_numbers_as_numb
     assert licence.startswith("Licence Ouverte 2.0") and "Licence Ouverte 2.0" in book.properties.description
     about = dict(book["À propos"].iter_rows(values_only=True))
     assert about["Complet"].startswith("oui") and about["Version des données"] == PACKAGE.descriptor["version"]
+
+
+async def test_xlsx_of_a_table_keeps_its_header_in_view(datasette):
+    assert workbook((await datasette.client.get("/tnl/results.xlsx")).content).worksheets[0].freeze_panes == "A2"
 
 
 async def test_xlsx_of_a_query_writes_text_never_a_formula_and_says_when_it_is_cut(datasette):
