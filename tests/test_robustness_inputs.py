@@ -180,7 +180,7 @@ CASES = [
     ("empty file", rewrite("editions.csv", lambda t: ""), "editions.csv", 0, "", "fichier vide"),
     # the descriptor
     ("YAML broken", rewrite("datapackage.yaml", lambda t: "name: a: b\n" + t), "datapackage.yaml", 1, "",
-     "YAML invalide, colonne 8 (mapping values are not allowed here)"),
+     "YAML invalide, colonne 8 (mapping values are not allowed in this context)"),
     ("YAML tab", rewrite("datapackage.yaml", lambda t: "\t- x\n" + t), "datapackage.yaml", 1, "", "YAML invalide, colonne 1"),
     ("YAML comment in latin-1", lambda d: (d / "datapackage.yaml").write_bytes("# Métadonnées\n".encode("latin-1") + (d / "datapackage.yaml").read_bytes()),
      "datapackage.yaml", 1, "", "encodage invalide, octet 0xe9 ; attendu : UTF-8"),

@@ -138,7 +138,7 @@ def read_package(path: Path, scratch: Path) -> DataPackage:
     for name in ("datapackage.json", datapackage.DESCRIPTOR_NAME):
         if (path / name).is_file():
             with open(path / name, encoding="utf-8") as f:
-                return DataPackage(path, yaml.safe_load(f))  # JSON is YAML
+                return DataPackage(path, json.load(f) if name.endswith(".json") else yaml.load(f, Loader=yaml.CSafeLoader))
     raise _refused(str(path), "", "aucun descripteur de paquet", "datapackage.json ou datapackage.yaml")
 
 

@@ -52,4 +52,4 @@ def column_description(field: dict) -> str:
 
 def read_base(path: Path = BASE_METADATA) -> dict:
     with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return yaml.load(f, Loader=yaml.CSafeLoader)  # libyaml: our own file, 10× faster than the Python reader
