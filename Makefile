@@ -64,11 +64,12 @@ test: $(TEST_TOOLS) $(AXE) browser nginx
 	$(BIN)/pytest -q -n auto --dist loadgroup --durations=10
 
 # The edit loop (under 30 s): validate data/, then the tests that need neither the whole of data/ nor Chromium
-# (markers real_data and browser, set in tests/conftest.py) nor the fuzz sweep, with the quick, random `dev` hypothesis
+# (markers real_data and browser, set in tests/conftest.py) nor the fuzz sweep nor processes of their own (a served
+# site, a cluster, a killed build), with the quick, random `dev` hypothesis
 # profile (CI sets HYPOTHESIS_PROFILE=ci: derandomized), one worker per core.
 check: $(TEST_TOOLS)
 	$(BIN)/tnl validate
-	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-dev} $(BIN)/pytest -q -n auto -m "not real_data and not browser and not fuzz"
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-dev} $(BIN)/pytest -q -n auto -m "not real_data and not browser and not fuzz and not processes"
 
 # The README's pictures (docs/screenshots/), taken by the browser tests; `make test` keeps its pictures in tmp folders.
 # persona-*.png: the first screen of each persona's journey at both widths (tests/test_personas.py), for review.

@@ -52,6 +52,7 @@ def run_annual(edition: dict, *options: str):
 
 
 @pytest.mark.timeout(600)
+@pytest.mark.processes
 def test_the_rehearsal_runs_every_stage_and_writes_nothing(edition, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the work folder goes under ./build/annual
     before = snapshot(edition["data"].parent)
@@ -66,6 +67,7 @@ def test_the_rehearsal_runs_every_stage_and_writes_nothing(edition, tmp_path, mo
 
 
 @pytest.mark.timeout(600)
+@pytest.mark.processes
 def test_apply_publishes_the_data_and_rolls_the_cluster_onto_the_new_database(edition, tmp_path):
     served = build(edition["data"], tmp_path / "served" / "tnl.db")
     cluster = Cluster(tmp_path / "cluster")

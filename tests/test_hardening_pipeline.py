@@ -180,6 +180,7 @@ def test_a_second_concurrent_build_is_refused_with_a_clear_message(package_dir, 
     assert not (site / "tnl.db").exists()
 
 
+@pytest.mark.processes
 def test_a_killed_build_leaves_the_release_whole_and_the_next_build_cleans_up(package_dir, tmp_path):
     site = tmp_path / "site"
     build(package_dir, site / "tnl.db")
@@ -202,6 +203,7 @@ def test_a_killed_build_leaves_the_release_whole_and_the_next_build_cleans_up(pa
     assert "Titre tué" in published_descriptor(site)
 
 
+@pytest.mark.processes
 async def test_the_server_keeps_serving_the_release_it_opened(package_dir, tmp_path):
     site = tmp_path / "site"
     build(package_dir, site / "tnl.db")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import tempfile
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import serving
@@ -15,6 +16,7 @@ def logged_paths(log: str) -> list[str]:
     return re.findall(r'"GET ([^"]+)"', log)
 
 
+@pytest.mark.processes
 def test_warm_asks_for_every_page_of_the_sitemap_once_within_the_rate(fixture_site):
     with tempfile.TemporaryFile("w+") as log:
         with serving(fixture_site / "tnl.db", stdout=log) as url:
@@ -29,6 +31,7 @@ def test_warm_asks_for_every_page_of_the_sitemap_once_within_the_rate(fixture_si
         assert asked.count(page) == 1, page
 
 
+@pytest.mark.processes
 def test_the_command_reports_pages_per_second_and_fails_on_an_unreachable_site(fixture_site):
     with serving(fixture_site / "tnl.db") as url:
         result = CliRunner().invoke(cli, ["warm", url, "--rate", "50", "--limit", "5"])
