@@ -307,6 +307,10 @@ def test_unknown_edition_and_edition_without_mapping_are_refused(data_dir, tmp_p
     assert snapshot(data_dir) == before
 
 
+# The tests on the imported build share one worker (pytest-xdist, --dist loadgroup): it is built once, not once per worker.
+ONE_BUILD = pytest.mark.xdist_group("questionnaire_imported_build")
+
+
 @pytest.fixture(scope="module")
 def imported_build(base, tmp_path_factory):
     """Import a synthetic export into a copy of data/, then build it: database, zip, sums."""
@@ -320,6 +324,7 @@ def imported_build(base, tmp_path_factory):
     return data_dir, table, database
 
 
+@ONE_BUILD
 def test_raw_export_never_reaches_the_database_or_the_zip(imported_build):
     data_dir, table, database = imported_build
     archive = zipfile.ZipFile(database.with_name(bundle.zip_name(datapackage.read(data_dir))))
@@ -333,6 +338,7 @@ def test_raw_export_never_reaches_the_database_or_the_zip(imported_build):
         assert published and not published & refused
 
 
+@ONE_BUILD
 def test_no_sql_returns_a_number_for_a_group_under_five(imported_build):
     _, _, database = imported_build
     with sqlite3.connect(database) as conn:
@@ -353,6 +359,7 @@ def site(imported_build):
     return datasette_app(database)
 
 
+@ONE_BUILD
 async def test_questionnaire_value_shows_its_origin_on_the_territory_page(site, imported_build):
     _, table, database = imported_build
     territory = next(line[0] for line in table[1:] if line[2] == "oui")
@@ -363,6 +370,7 @@ async def test_questionnaire_value_shows_its_origin_on_the_territory_page(site, 
     assert "questionnaire" in origins
 
 
+@ONE_BUILD
 async def test_aggregates_canned_query_and_rules_page(site):
     response = await site.client.get("/tnl/agregats_indicateurs.json?edition=2024&dimension=region&_shape=array")
     assert response.status_code == 200
