@@ -22,7 +22,6 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
 
 from tnl.deploy import annual, warm  # noqa: E402
 from tnl.deploy.cluster import Cluster, free_port  # noqa: E402
@@ -39,7 +38,7 @@ def timed_get(url: str) -> float:
 def annual_under_load(scratch: Path) -> None:
     from conftest import DATA, FIXTURE_PACKAGE
     from test_annual import EDITION, OFFICIAL, SOURCE
-    from questionnaire_synthetic import add_questions, export_rows, write_xlsx
+    from tnl.dev.questionnaire_synthetic import add_questions, export_rows, write_xlsx
 
     data = scratch / "data"
     shutil.copytree(FIXTURE_PACKAGE, data)

@@ -14,9 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(ROOT / "tests"))
 
-from browser import (  # noqa: E402
+from tnl.dev.browser import (  # noqa: E402
     MAP_PAGES,
     PAGE_TYPES,
     WIDTHS,

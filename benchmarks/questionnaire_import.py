@@ -1,7 +1,7 @@
 """Import and build time, database size and aggregate query latency for SYNTHETIC questionnaire exports.
 
 Scenarios: 250 candidates x 80 questions, and every French commune x 60 questions. Everything is generated
-in a temporary directory (a copy of data/ plus tests/questionnaire_synthetic.py's invented questions), never
+in a temporary directory (a copy of data/ plus tnl/dev/questionnaire_synthetic.py's invented questions), never
 in data/. Usage: .venv/bin/python benchmarks/questionnaire_import.py [--only small|communes]. Figures only.
 """
 from __future__ import annotations
@@ -17,9 +17,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
 
-import questionnaire_synthetic as synthetic  # noqa: E402
+from tnl.dev import questionnaire_synthetic as synthetic  # noqa: E402
 
 from tnl.importers.questionnaire_import import import_questionnaire  # noqa: E402
 from tnl.pipeline.build import build  # noqa: E402

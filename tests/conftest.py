@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from browser import offline
+from tnl.dev.browser import offline
 from build_cache import cached_build
 from hypothesis import settings
 
@@ -179,7 +179,7 @@ def external_requests() -> list[str]:
 
 @pytest.fixture
 def page(browser, external_requests):
-    """A fresh page (fr-FR, 1280×900), offline as every browser test (tests/browser.py): tiles get an empty PNG,
+    """A fresh page (fr-FR, 1280×900), offline as every browser test (tnl/dev/browser.py): tiles get an empty PNG,
     anything else beyond loopback is aborted; both are listed in external_requests."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     offline(context, external_requests)

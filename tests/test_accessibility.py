@@ -6,7 +6,7 @@ Each page type (PAGE_TYPES) is loaded once per width, and that one load serves t
 from __future__ import annotations
 
 import pytest
-from browser import (
+from tnl.dev.browser import (
     MAP_PAGES,
     PAGE_TYPES,
     WIDTHS,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from questionnaire_synthetic import add_questions, export_rows, write_xlsx
+from tnl.dev.questionnaire_synthetic import add_questions, export_rows, write_xlsx
 from tnl import PROJECT_ROOT
 from tnl.cli import cli
 from tnl.deploy import annual

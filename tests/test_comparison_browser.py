@@ -3,7 +3,7 @@ and colouring it by an open indicator says in text what the colours mean."""
 from __future__ import annotations
 
 import pytest
-from browser import offline
+from tnl.dev.browser import offline
 
 
 @pytest.mark.parametrize("width, height", [(1280, 800), (390, 844)])

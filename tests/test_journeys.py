@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import quote_plus
 
-from browser import WIDTHS, new_page, settle
+from tnl.dev.browser import WIDTHS, new_page, settle
 from test_map import assert_draws
 
 

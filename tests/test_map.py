@@ -6,7 +6,7 @@ import math
 import re
 
 import pytest
-from browser import TILE
+from tnl.dev.browser import TILE
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 OUTLINE = "/-/fond-de-carte/departements.geojson"

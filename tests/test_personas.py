@@ -11,7 +11,7 @@ import hashlib
 import re
 
 import pytest
-from browser import WIDTHS, horizontal_overflow, new_page, settle
+from tnl.dev.browser import WIDTHS, horizontal_overflow, new_page, settle
 
 MARGIN = 12  # CSS pixels between any text and the screen's edges
 MEYLAN = "213802291"

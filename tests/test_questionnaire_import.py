@@ -1,4 +1,4 @@
-"""`tnl import-questionnaire` on SYNTHETIC exports (tests/questionnaire_synthetic.py), written to tmp_path only.
+"""`tnl import-questionnaire` on SYNTHETIC exports (tnl/dev/questionnaire_synthetic.py), written to tmp_path only.
 
 The target is always a temporary copy of data/: consent, disclosure control (threshold, differencing),
 idempotence, refusal of malformed exports (CSV and XLSX), and nothing of the raw export in the database or zip.
@@ -12,7 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-import questionnaire_synthetic as synthetic
+from tnl.dev import questionnaire_synthetic as synthetic
 from click.testing import CliRunner
 from conftest import DATA, snapshot
 

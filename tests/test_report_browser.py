@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from browser import WIDTHS, horizontal_overflow, new_page, settle
+from tnl.dev.browser import WIDTHS, horizontal_overflow, new_page, settle
 from tnl.site.pages.report_page import DEFAULT_EMAIL
 
 FIELDS = ("label[for=territoire]", "#territoire", "label[for=edition]", "#edition", "label[for=distinction]",

@@ -7,8 +7,9 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # pinned in package.json, installed by `make test`
+from tnl import PROJECT_ROOT
+
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"  # pinned in package.json, installed by `make test`
 WIDTHS = {"bureau": (1280, 800), "telephone": (390, 844)}
 # A transparent 1×1 PNG: the OpenStreetMap tiles are answered locally, nothing leaves the loopback.
 EMPTY_PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
