@@ -100,12 +100,13 @@ async def site(db: Path, in_one_thread: bool = False):
     return app
 
 
-async def measure(db: Path, requests: int, profile: int, args_dump: str | None = None) -> None:
+async def measure(db: Path, requests: int, profile: int, args_dump: str | None = None,
+                  page_types: tuple = PAGE_TYPES) -> None:
     import tnl
     app = await site(db)
     print(f"code: {Path(tnl.__file__).resolve().parent.parent}; {load()}", flush=True)
     urls = cold_urls(db, requests)
-    for page_type in PAGE_TYPES:
+    for page_type in page_types:
         statuses, size = set(), 0
         cpu, wall = time.process_time(), time.perf_counter()
         for url in urls[page_type]:
@@ -120,7 +121,7 @@ async def measure(db: Path, requests: int, profile: int, args_dump: str | None =
         return
     app = await site(db, in_one_thread=True)  # another instance, its own caches: still cold
     urls = cold_urls(db, profile, skip=requests)
-    for page_type in PAGE_TYPES:
+    for page_type in page_types:
         profiler = cProfile.Profile(time.process_time)  # CPU time: waiting for a SQL thread costs nothing
         profiler.enable()
         for url in urls[page_type]:
@@ -172,7 +173,7 @@ def compare(args) -> None:
             print(f"round {round_ + 1}, {'before' if checkout != this else 'after'}:", flush=True)
             env = dict(os.environ, PYTHONPATH=str(checkout))
             subprocess.run([sys.executable, str(HERE), "--db", str(args.db.resolve()), "--requests", str(args.requests),
-                            "--profile", str(args.profile if round_ == args.rounds - 1 else 0)],
+                            "--profile", str(args.profile if round_ == args.rounds - 1 else 0), "--pages", args.pages],
                            env=env, cwd=checkout, check=True)
 
 
@@ -183,12 +184,13 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=60, help="cold requests per page type under cProfile (0: none)")
     parser.add_argument("--compare", type=Path, default=None, help="another checkout, measured alternately with this one")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pages", default=",".join(PAGE_TYPES), help="page types, comma-separated")
     parser.add_argument("--dump", default=None, help="write each page type's cProfile stats to DUMP-<page type>.prof")
     args = parser.parse_args()
     if args.compare:
         compare(args)
     else:
-        asyncio.run(measure(args.db, args.requests, args.profile, args.dump))
+        asyncio.run(measure(args.db, args.requests, args.profile, args.dump, tuple(args.pages.split(","))))
 
 
 if __name__ == "__main__":

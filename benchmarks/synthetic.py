@@ -56,6 +56,7 @@ def generate(output: Path, scale: float | str = 10, data_dir: Path = DEFAULT_DAT
     paths = {r["name"]: r["path"] for r in datapackage.read(data_dir).resources}
     for name, path in paths.items():
         if name not in SCALED:
+            (output / path).parent.mkdir(parents=True, exist_ok=True)  # georef/ holds resources too
             shutil.copy(data_dir / path, output / path)
     (output / "georef").mkdir(exist_ok=True)
     shutil.copy(data_dir / "georef" / "provenance.json", output / "georef" / "provenance.json")
