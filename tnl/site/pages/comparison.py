@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from tnl.site.http.instance_cache import computed_once, database
+from tnl.site.pages.peers import Peers
 from tnl.vocabulary import KIND_LABELS, KIND_PLURALS
 
 APPLY_URL = "https://territoire-numerique-libre.org"
@@ -69,6 +70,23 @@ def _holds(indicator: str, row: dict | None) -> bool:
     return row is not None and (indicator == "open_data_datasets_2020" or row["value"] == 1)
 
 
+def holders(values: dict[str, dict[str, dict]]) -> dict[tuple, frozenset]:
+    """Per indicator, the ids of the territories that have it ((code, "holds")) and of those recorded with the
+    value 0 where the indicator words it ((code, "zero")): the few the peers are searched for, once per process."""
+    sets = {}
+    for spec in INDICATORS:
+        by_territory = values.get(spec["code"], {})
+        sets[spec["code"], "holds"] = frozenset(i for i, row in by_territory.items() if _holds(spec["code"], row))
+        sets[spec["code"], "zero"] = frozenset(i for i, row in by_territory.items() if "zero" in spec and row["value"] == 0)
+    return sets
+
+
+async def open_holders(datasette) -> dict[tuple, frozenset]:
+    async def load():
+        return holders(await open_values(datasette))
+    return await computed_once(datasette, ("open_indicator_holders",), load)
+
+
 def coverage(values: dict[str, dict[str, dict]]) -> list[dict]:
     """Per indicator: how many territories of each kind have a value, and which population its source covers."""
     lines = []
@@ -91,16 +109,18 @@ def _own(spec: dict, row: dict | None) -> str:
     return spec["present"].format(value=f"{int(row['value']):,}".replace(",", "\u202f"))
 
 
-def section(territory: dict, peer_rows: list[dict], values: dict[str, dict[str, dict]]) -> dict:
-    """The open indicators of a territory and, beside each, how many of its peers have it and which."""
-    total = len(peer_rows)
+def section(territory: dict, peers: Peers, values: dict[str, dict[str, dict]], sets: dict[tuple, frozenset]) -> dict:
+    """The open indicators of a territory and, beside each, how many of its peers have it and which: the peers are
+    searched among the holders of each indicator (`sets`, from holders()), never walked one by one."""
+    total = peers.total
     indicators = []
     for spec in INDICATORS:
         by_territory = values.get(spec["code"], {})
         own = by_territory.get(territory["id"])
-        holders = sorted((p for p in peer_rows if _holds(spec["code"], by_territory.get(p["id"]))),
-                         key=lambda p: (p["name"], p["id"]))
-        zeros = sorted(p["id"] for p in peer_rows if "zero" in spec and by_territory.get(p["id"], {}).get("value") == 0)
+        key = (spec["code"], "holds")
+        holders = sorted(peers.among(key, sets[key]), key=lambda p: (p["name"], p["id"]))
+        key = (spec["code"], "zero")
+        zeros = sorted(p["id"] for p in peers.among(key, sets[key]))
         peers_text = (f"{len(holders)} de vos {total} pair{'s' if total > 1 else ''} {spec['peers']}" if total
                       else "Aucun pair selon ces règles : élargissez la comparaison (section « Pairs »)")
         if zeros:
@@ -116,7 +136,7 @@ def section(territory: dict, peer_rows: list[dict], values: dict[str, dict[str, 
             # Peers recorded with the value 0 (a proprietary platform): told apart from the unrecorded on the map.
             "peers_zero": zeros,
         })
-    labelled = sum(1 for p in peer_rows if p.get("latest"))
+    labelled = peers.labelled()
     publishing = indicators[0]["peers_with"]
     return {
         "indicators": indicators,

@@ -88,6 +88,15 @@ class _Stratum:
         self.ascending_keys = [(log_population(population_key(r)), *_sort_key(r), r) for r in self.ascending]
         self.descending_keys = [(log_population(population_key(r)), *_sort_key(r), r) for r in self.descending]
         self.markers = [marker(r) if r.get("latitude") is not None else None for r in self.ascending]
+        self._positions: dict = {}  # name of a set of ids -> where its members stand in `ascending`
+
+    def positions(self, name, ids) -> list[int]:
+        """Indexes in `ascending` of the territories whose id is in `ids` (a set called `name`), found once: the
+        comparison desk asks for the few holders of an indicator among thousands of peers on every page."""
+        found = self._positions.get(name)
+        if found is None:
+            found = self._positions[name] = [i for i, r in enumerate(self.ascending) if r["id"] in ids]
+        return found
 
 
 class PeerIndex:
@@ -152,6 +161,11 @@ class _Slice:
     def markers(self) -> list[tuple]:
         return [m for m in self.stratum.markers[self.start:self.stop] if m is not None and m[2] != self.territory_id]
 
+    def among(self, name, ids) -> list[dict]:
+        positions = self.stratum.positions(name, ids)
+        inside = positions[bisect.bisect_left(positions, self.start):bisect.bisect_left(positions, self.stop)]
+        return [row for row in map(self.stratum.ascending.__getitem__, inside) if row["id"] != self.territory_id]
+
 
 def _first(item: tuple):
     return item[0]
@@ -182,9 +196,13 @@ class Peers:
     def markers(self) -> list[tuple]:
         return [m for s in self.slices for m in s.markers()]
 
-    def rows(self) -> list[dict]:
-        """Every peer, unordered (the comparison desk counts them against each open indicator)."""
-        return [r for s in self.slices for r in s.stratum.ascending[s.start:s.stop] if r["id"] != s.territory_id]
+    def among(self, name, ids) -> list[dict]:
+        """The peers whose id is in `ids`, unordered; `name` names that set, the same for the life of the process."""
+        return [row for s in self.slices for row in s.among(name, ids)]
+
+    def labelled(self) -> int:
+        """How many peers were ever labelled (a stratum's territories share their latest distinction, or have none)."""
+        return sum(s.count for s in self.slices if s.stratum.latest)
 
 
 def summarise(counts: Counter, total: int) -> dict:

@@ -152,7 +152,8 @@ async def territory_data(datasette, ref: dict, territory: dict, args, markers: b
         "indicators": [{"domain": domain, "values": list(values)} for domain, values in itertools.groupby(indicators, key=lambda r: r["domain"])],
         "peers": peer_rules.section(territory, found, options, region and region["name"], args.get("page"), markers,
                                      widened),
-        "comparison": comparison.section(territory, found.rows(), await comparison.open_values(datasette)),
+        "comparison": comparison.section(territory, found, await comparison.open_values(datasette),
+                                         await comparison.open_holders(datasette)),
     }
 
 
