@@ -142,12 +142,12 @@ def render_cell(datasette, row, value, column: str, table: str | None, database_
         territory = territory["value"] if isinstance(territory, dict) else territory
         text = value["label"] if isinstance(value, dict) else value
         if territory:
-            return Markup('<a href="/territoire/{}">{}</a>').format(territory, text)
+            return Markup(f'<a href="/territoire/{escape(territory)}">{escape(text)}</a>')  # Markup.format: 5x slower
     if column in SOURCE_COLUMNS and isinstance(value, str) and value.strip():
         return sources(value)
     if column in DISTINCTION_COLUMNS and isinstance(value, dict):
         # Datasette writes a foreign key as « label <em>code</em> »: « Label Or or » reads as a typo.
-        return Markup('<a href="/{}/distinctions/{}">{}</a>').format(database_name, value["value"], value["label"])
+        return Markup(f'<a href="/{escape(database_name)}/distinctions/{escape(value["value"])}">{escape(value["label"])}</a>')
     if isinstance(value, dict) or _cell(row, f"{column}_label") is not None:
         return None  # a foreign key Datasette labels itself; a code column next to its own label column keeps the code
     return label(datasette, table, column, value) or number_cell(column, value)
@@ -237,5 +237,5 @@ def sources(value: str) -> Markup:
     """« url | url » -> one link per source (text that is not a URL stays text)."""
     parts = split_sources(value)
     return Markup("<br>").join(
-        Markup('<a href="{0}" rel="nofollow">{0}</a>').format(part) if part.startswith(("http://", "https://"))
+        Markup(f'<a href="{escape(part)}" rel="nofollow">{escape(part)}</a>') if part.startswith(("http://", "https://"))
         else escape(part) for part in parts)
