@@ -6,13 +6,15 @@ For each scale: benchmarks/synthetic.py writes a scaled copy of the package into
 `tnl build` builds it in a fresh process (total time, validation share, peak resident memory), then `tnl serve` serves
 it and each key query is requested sequentially on a fresh connection, every request with a distinct URL (an ignored
 `_n=` parameter, or a distinct territory), so that the in-memory response cache never answers: these are the costs of
-computing each response.
+computing each response. Beside the wall-clock p50/p99, the server's CPU time per request (/proc, 10 ms ticks
+summed over the requests), which a loaded machine changes far less.
 Scale `max` is every territory in every edition. Prints figures only; no pass/fail.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sqlite3
 import sys
@@ -23,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from build_time import timed_build  # noqa: E402
-from serve_load import MAP_QUERY  # noqa: E402
+from serve_load import MAP_QUERY, cpu_seconds  # noqa: E402
 from synthetic import generate  # noqa: E402
 from territory_latency import get, start_server  # noqa: E402
 
@@ -64,8 +66,10 @@ def measure(db: Path, requests: int) -> dict:
         figures = {}
         for name, url in QUERIES.items():
             asyncio.run(timings(base, [url(-1, ctx)]))  # first request: lazy work such as table counts
+            cpu = cpu_seconds(process.pid)
             spent, statuses = asyncio.run(timings(base, [url(k, ctx) for k in range(requests)]))
-            figures[name] = (percentile(spent, 0.5), percentile(spent, 0.99), statuses)
+            cpu_ms = (cpu_seconds(process.pid) - cpu) / requests * 1000
+            figures[name] = (percentile(spent, 0.5), percentile(spent, 0.99), statuses, cpu_ms)
         return figures
     finally:
         process.terminate()
@@ -93,16 +97,19 @@ def main() -> None:
                   f"(validation {validation:.1f} s, {validation / total:.0%}), peak memory {peak:.0f} MB; "
                   f"database {size:.1f} MB", flush=True)
             figures = measure(output, args.requests)
-            for name, (p50, p99, statuses) in figures.items():
-                print(f"  {name:34} p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  status {sorted(statuses)}", flush=True)
+            for name, (p50, p99, statuses, cpu_ms) in figures.items():
+                print(f"  {name:34} p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  server CPU {cpu_ms:6.1f} ms/req  "
+                      f"status {sorted(statuses)}", flush=True)
             rows.append((scale, counts, total, validation, peak, size, figures))
     print()
     names = list(QUERIES)
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores): the wall-clock "
+          "p50/p99 grow with it, the server's CPU time per request much less")
     print(f"{'scale':>6} {'results':>8} {'values':>9} {'build s':>8} {'valid.':>6} {'RSS MB':>7} {'DB MB':>7} | "
-          + " | ".join(f"{n[:14]:>14}" for n in names))
-    print(f"{'':>6} {'':>8} {'':>9} {'':>8} {'':>6} {'':>7} {'':>7} | " + " | ".join(f"{'p50/p99 ms':>14}" for _ in names))
+          + " | ".join(f"{n[:20]:>20}" for n in names))
+    print(f"{'':>6} {'':>8} {'':>9} {'':>8} {'':>6} {'':>7} {'':>7} | " + " | ".join(f"{'p50/p99/CPU ms':>20}" for _ in names))
     for scale, counts, total, validation, peak, size, figures in rows:
-        cells = " | ".join(f"{figures[n][0]:6.1f}/{figures[n][1]:7.1f}" for n in names)
+        cells = " | ".join(f"{figures[n][0]:6.1f}/{figures[n][1]:7.1f}/{figures[n][3]:5.1f}" for n in names)
         print(f"{scale:>6} {counts['results']:8} {counts['indicator_values']:9} {total:8.1f} {validation / total:6.0%} "
               f"{peak:7.0f} {size:7.1f} | {cells}")
 
