@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from tnl.text import normalise
 
@@ -27,6 +28,7 @@ def french_number(value) -> str:
     return sign + f"{int(whole):,}".replace(",", THOUSANDS) + ("," + fraction if fraction.strip("0") else "")
 
 
+@lru_cache(maxsize=4096)  # asked for every numeric cell of a table page, of a few dozen column names
 def is_quantity(column: str) -> bool:
     """« population », « Population couverte », « mean » are quantities; « edition », « Code région »,
     « distinction_rank », « Jusqu’à » are not."""
