@@ -31,7 +31,7 @@ def start_server(db: Path) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen([sys.executable, "-m", "tnl.cli", "serve", "--db", str(db), "--port", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    for _ in range(600):  # a minute: a loaded machine (or a large synthetic database) starts slowly
         try:
             urllib.request.urlopen(url + "/territoire/region-84", timeout=5)  # also loads the in-memory indexes
             return process, url
