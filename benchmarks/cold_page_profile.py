@@ -1,7 +1,7 @@
 """CPU time of a cold page, in process, through the whole ASGI stack `tnl serve` runs (every wrapper included).
 
 Usage: .venv/bin/python benchmarks/cold_page_profile.py [--db build/tnl.db] [--requests 200] [--profile 60]
-                                                       [--compare OTHER_CHECKOUT] [--rounds 3]
+                                                       [--compare OTHER_CHECKOUT [--compare-db ITS_DB]] [--rounds 3]
 
 Builds the site as `tnl serve` does (tnl/site/http/serve.py: Datasette, its startup hooks, every asgi_wrapper) and
 calls the resulting ASGI app directly, with no socket nor HTTP parser: what is measured is what the site itself pays
@@ -12,11 +12,14 @@ for a response the response cache has never seen. Page types:
 Each request is sent with `Accept-Encoding: gzip` (the cache gzips what it keeps). For each page type it prints the
 CPU time per cold request (time.process_time, every thread of the process: Datasette's SQL threads included), then
 the top 10 functions by cumulative and by own CPU time under cProfile over other cold URLs (SQL on the main
-thread there, so that the profile sees it). The machine's load average is
-printed beside the figures: CPU time barely depends on it, wall-clock time does.
+thread there, so that the profile sees it). cProfile's cost per call inflates code made of many small calls (a deep
+copy of the metadata showed several times its real cost): the profile says where to look, the CPU time per request,
+measured without it, says what a change is worth. The machine's load average is printed beside the figures: CPU time
+depends on it far less than wall-clock time does.
 
 --compare DIR runs the same measurement on the checkout DIR (e.g. a `git worktree` of main) and on this one, in
 alternate child processes (DIR, this, DIR, this…), and prints both per round: a before/after in one run.
+--compare-db serves DIR its own build of the same data (a build's indexes and canned queries are part of the cost).
 """
 from __future__ import annotations
 
@@ -172,7 +175,8 @@ def compare(args) -> None:
         for checkout in (args.compare.resolve(), this):
             print(f"round {round_ + 1}, {'before' if checkout != this else 'after'}:", flush=True)
             env = dict(os.environ, PYTHONPATH=str(checkout))
-            subprocess.run([sys.executable, str(HERE), "--db", str(args.db.resolve()), "--requests", str(args.requests),
+            db = args.compare_db if checkout != this and args.compare_db else args.db
+            subprocess.run([sys.executable, str(HERE), "--db", str(db.resolve()), "--requests", str(args.requests),
                             "--profile", str(args.profile if round_ == args.rounds - 1 else 0), "--pages", args.pages],
                            env=env, cwd=checkout, check=True)
 
@@ -183,6 +187,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--profile", type=int, default=60, help="cold requests per page type under cProfile (0: none)")
     parser.add_argument("--compare", type=Path, default=None, help="another checkout, measured alternately with this one")
+    parser.add_argument("--compare-db", type=Path, default=None,
+                        help="the database the other checkout serves (its own build: indexes differ), default --db")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pages", default=",".join(PAGE_TYPES), help="page types, comma-separated")
     parser.add_argument("--dump", default=None, help="write each page type's cProfile stats to DUMP-<page type>.prof")
