@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import socket
 import sqlite3
@@ -111,8 +112,14 @@ def command(stack: str, database: Path, port: int, before: Path | None) -> tuple
 def start(stack: str, database: Path, before: Path | None) -> tuple[subprocess.Popen, str]:
     port = free_port()
     argv, env, cwd = command(stack, database, port, before)
-    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               preexec_fn=small_file_limit)
     return process, f"http://127.0.0.1:{port}"
+
+
+def small_file_limit() -> None:
+    """1,024 open files, a small production limit (as benchmarks/hostile.py): slow clients show exhaustion sooner."""
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
 
 
 def wait_ready(base: str, process: subprocess.Popen) -> None:
@@ -194,6 +201,150 @@ def start_nginx(tmp: Path, html: bytes) -> tuple[subprocess.Popen, str]:
     return process, base
 
 
+# --- protections: what each candidate does to slow and hostile clients (run with --probes) -----------------------
+
+def _open(base: str) -> socket.socket:
+    host, port = base.rsplit("/", 1)[1].split(":")
+    return socket.create_connection((host, int(port)), timeout=5)
+
+
+def _closed_after(s: socket.socket, limit: float, trickle: bytes = b"") -> str:
+    """Seconds until the server closes this connection (sending `trickle` every 0.5 s meanwhile), or "open"."""
+    start, got = time.monotonic(), b""
+    s.settimeout(0.5)
+    while time.monotonic() - start < limit:
+        try:
+            if trickle:
+                s.sendall(trickle)
+            chunk = s.recv(65536)
+            if not chunk:
+                return f"fermée à {time.monotonic() - start:.1f} s" + (f" après « {got[:12].decode(errors='replace')} »" if got else "")
+            got += chunk
+        except TimeoutError:
+            continue
+        except OSError as error:
+            return f"{type(error).__name__} à {time.monotonic() - start:.1f} s"
+    return f"ouverte après {limit:.0f} s"
+
+
+def probe_trickled_head(base: str) -> str:
+    s = _open(base)
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+    with s:
+        return _closed_after(s, 40, trickle=b"X")
+
+
+def probe_silent_connection(base: str) -> str:
+    with _open(base) as s:
+        return _closed_after(s, 40)
+
+
+def probe_idle_keep_alive(base: str) -> str:
+    with _open(base) as s:
+        s.sendall(b"GET /-/versions.json HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.5)
+        s.recv(65536)
+        return _closed_after(s, 40)
+
+
+def probe_head_in_one_packet(base: str) -> str:
+    with _open(base) as s:
+        s.sendall(b"GET /" + b"a" * 60_000 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        s.settimeout(10)
+        try:
+            answer = s.recv(65536)
+        except OSError as error:
+            return type(error).__name__
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return (head.split(b"\r\n")[0].decode() or "fermée sans réponse") + (f" « {body[:40].decode(errors='replace')} »" if body else "")
+
+
+def probe_long_header_trickled(base: str) -> str:
+    """A 40 KiB header sent 1 KiB at a time."""
+    with _open(base) as s:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Long: ")
+        s.settimeout(10)
+        for _ in range(40):
+            try:
+                s.sendall(b"a" * 1024)
+            except OSError:
+                break  # refused: what did the server say?
+            time.sleep(0.02)
+        try:
+            s.sendall(b"\r\nConnection: close\r\n\r\n")
+        except OSError:
+            pass
+        try:
+            answer = s.recv(65536)
+        except OSError as error:
+            return type(error).__name__
+    return answer.split(b"\r\n")[0].decode() or "fermée sans réponse"
+
+
+def probe_not_reading(base: str) -> str:
+    """A client asking for a large export and never reading it: is the connection aborted within 40 s?"""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    host, port = base.rsplit("/", 1)[1].split(":")
+    s.connect((host, int(port)))
+    s.sendall(b"GET /tnl/territories.csv?_stream=on HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    time.sleep(40)
+    s.settimeout(5)
+    data = b""
+    try:
+        while chunk := s.recv(1 << 20):
+            data += chunk
+        outcome = "réponse complète" if data.endswith(b"0\r\n\r\n") else "réponse coupée par le serveur"
+    except ConnectionResetError:
+        outcome = "connexion réinitialisée par le serveur"
+    except TimeoutError:
+        outcome = "connexion encore ouverte"
+    s.close()
+    return f"{outcome} ({len(data) / 1e6:.1f} Mo lus après 40 s)"
+
+
+def probe_slow_clients(base: str) -> str:
+    from hostile import slow_clients
+
+    return slow_clients(int(base.rsplit(":", 1)[1]), 1500, 12)
+
+
+PROBES = {
+    "en-tête au goutte-à-goutte": probe_trickled_head,
+    "connexion muette": probe_silent_connection,
+    "keep-alive inactif": probe_idle_keep_alive,
+    "en-tête de 60 000 car. en un paquet": probe_head_in_one_packet,
+    "en-tête de 40 Kio par 1 Kio": probe_long_header_trickled,
+    "client qui ne lit pas": probe_not_reading,
+}
+
+
+def probes(servers: dict) -> None:
+    """Every probe on every candidate at once (threads), then 1,500 slow clients on each in turn."""
+    import threading
+
+    results = {}
+
+    def run(stack, name, probe):
+        try:
+            results[(stack, name)] = probe(servers[stack][1])
+        except Exception as error:  # a probe's own failure is a figure too
+            results[(stack, name)] = f"{type(error).__name__}: {error}"
+
+    threads = [threading.Thread(target=run, args=(stack, name, probe))
+               for stack in servers for name, probe in PROBES.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for stack in servers:
+        results[(stack, "1 500 clients lents")] = probe_slow_clients(servers[stack][1])
+    for stack in servers:
+        print(f"\n{stack}")
+        for name in list(PROBES) + ["1 500 clients lents"]:
+            print(f"  {name:38} {results[(stack, name)]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=ROOT / "build" / "tnl.db")
@@ -202,6 +353,7 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="a checkout whose `tnl serve` runs as candidate `before`")
     parser.add_argument("--hot-connections", type=int, default=16)
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: hot,static,walk,burst")
+    parser.add_argument("--probes", action="store_true", help="the slow and hostile client probes instead of load")
     parser.add_argument("--run-uvicorn", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     database = args.db.resolve()
@@ -219,6 +371,9 @@ def main() -> None:
         for stack, (process, base) in servers.items():
             print(f"  {stack:10} {base} pid {process.pid}")
         order = list(stacks)
+        if args.probes:
+            probes(servers)
+            return
         if "hot" not in skip:
             for path in HOT:
                 for stack in stacks:

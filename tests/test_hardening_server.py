@@ -199,14 +199,15 @@ async def tiny_app(scope, receive, send):
 
 @pytest.fixture
 def bounded_server(monkeypatch):
-    """uvicorn with the project's protocol on loopback, with a short deadline and a cap of 4 connections."""
+    """uvicorn configured as `tnl serve` configures it (connections.py's guard) on loopback, with a short deadline and
+    a cap of 4 connections."""
     monkeypatch.setattr(connections, "HEAD_TIMEOUT", 1.0)
     monkeypatch.setattr(connections, "MAX_CONNECTIONS", 4)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(tiny_app, host="127.0.0.1", port=port, lifespan="off", log_level="warning",
-                                           http=connections.BoundedH11Protocol))
+    server = uvicorn.Server(connections.uvicorn_config(tiny_app, host="127.0.0.1", port=port, lifespan="off",
+                                                       log_level="warning"))
     thread = threading.Thread(target=server.run)
     thread.start()
     while not server.started:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tnl import PROJECT_ROOT
 from tnl.build_layout import metadata_path
-from tnl.site.http.connections import MAX_HEAD_BYTES, BoundedH11Protocol
+from tnl.site.http.connections import uvicorn_config
 
 SETTINGS = {
     "suggest_facets": "off",  # facet suggestions made a JSON page 25x slower on the 35k-row territories table
@@ -65,19 +65,19 @@ def _setting_value(value: str):
 
 
 def serve(database: Path, host: str, port: int) -> None:
-    """Datasette's app under uvicorn, run here rather than by `datasette serve` for the connection limits it cannot
-    set: a deadline for request heads and a bounded number of connections (connections.py), a short keep-alive, and
-    a bounded graceful shutdown."""
+    """Datasette's app under uvicorn with httptools and uvloop (chosen by benchmarks/http_stacks.py), run here rather
+    than by `datasette serve` for the connection limits it cannot set: a deadline for request heads, a bound on
+    their size and on the number of connections (connections.py), a short keep-alive, a bounded graceful shutdown."""
     import uvicorn
 
     datasette = datasette_app(database)
-    config = uvicorn.Config(datasette.app(), host=host, port=port, lifespan="on", log_level="info",
-                            http=BoundedH11Protocol, timeout_keep_alive=KEEP_ALIVE_SECONDS,
-                            h11_max_incomplete_event_size=MAX_HEAD_BYTES, backlog=ACCEPT_BATCH,
+    config = uvicorn_config(datasette.app(), host=host, port=port, lifespan="on", log_level="info",
+                            timeout_keep_alive=KEEP_ALIVE_SECONDS, backlog=ACCEPT_BATCH,
                             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
 
     async def run():
         await datasette.invoke_startup()  # indexes built before the first visitor, as `datasette serve` does
         await uvicorn.Server(config).serve()
 
-    asyncio.run(run())
+    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:  # uvloop's loop
+        runner.run(run())
