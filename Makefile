@@ -156,10 +156,12 @@ georef: $(RUNTIME)
 	$(BIN)/pip install --quiet -r scripts/requirements-georef.txt
 	$(BIN)/python scripts/georef.py
 
-# Figures, no pass/fail: build time, then load against a stock Datasette (wrk from Debian).
-bench: $(TEST_TOOLS) browser build
+# Figures, no pass/fail: build time, then load against a stock Datasette (wrk from Debian), then `tnl serve` beside
+# other HTTP servers and nginx's static file (each comparison in one run, the machine's load printed beside).
+bench: $(TEST_TOOLS) browser nginx build
 	$(BIN)/python benchmarks/build_time.py
 	$(BIN)/python benchmarks/serve_load.py
+	$(BIN)/python benchmarks/http_stacks.py
 	$(BIN)/python benchmarks/random_walk.py
 	$(BIN)/python benchmarks/growth.py --scales 1,10,100,1000
 	$(BIN)/python benchmarks/exports.py

@@ -1,11 +1,13 @@
 """A freshly started server hit by 64 connections on URLs nobody asked before, second by second.
 
-Usage: .venv/bin/python benchmarks/cold_burst.py [--db build/tnl.db] [--code /path/to/other/checkout] [--seconds 5]
+Usage: .venv/bin/python benchmarks/cold_burst.py [--db build/tnl.db] [--code /path/to/checkout] [--before /path/to/other]
+                                                 [--seconds 5]
 
-Starts `tnl serve` from the code of this checkout (or of --code, e.g. a checkout of the previous release, for
-before/after), then for each burst URL runs wrk (64 connections, 2 s timeout) on the never-requested URL. Prints
-requests, rate, p50/p99, timeouts and errors, the responses completed in each second, and the second from which
-the rate reaches half of its best second (recovered). Figures are noisy on a shared machine.
+Starts `tnl serve` from the code of this checkout (or of --code), and with --before a second one from another
+checkout (e.g. a worktree of the previous release) beside it, then for each burst URL runs wrk (64 connections,
+2 s timeout) on the never-requested URL, on each server in turn (before/after in one run). Prints requests, rate,
+p50/p99, timeouts and errors, the machine's load average, the responses completed in each second, and the second
+from which the rate reaches half of its best second (recovered). Figures are noisy on a shared machine.
 Needs wrk (Debian package `wrk`).
 """
 from __future__ import annotations
@@ -52,25 +54,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=ROOT / "build" / "tnl.db")
     parser.add_argument("--code", type=Path, default=ROOT, help="checkout whose tnl/ and plugins/ serve the site")
+    parser.add_argument("--before", type=Path, help="another checkout served beside it, measured in turn")
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=64)
     args = parser.parse_args()
-    process, base = start(args.code.resolve(), args.db.resolve())
+    codes = {"after": args.code.resolve()} | ({"before": args.before.resolve()} if args.before else {})
+    servers = {name: start(code, args.db.resolve()) for name, code in codes.items()}
     try:
-        print(f"code {args.code.resolve()}, {args.connections} connections, timeout 2 s, {args.seconds} s per URL")
+        print(f"{args.connections} connections, timeout 2 s, {args.seconds} s per URL; "
+              + ", ".join(f"{name}: code {code}" for name, code in codes.items()))
         for url in BURST_URLS:
-            r = wrk(base, [url], args.connections, args.seconds, timeout=2)
-            best = max(r["per_second"], default=0)
-            recovered = next((s + 1 for s, n in enumerate(r["per_second"]) if n >= best / 2), None)
-            print(line(url[:44], r), flush=True)
-            print(f"  responses per second: {r['per_second']}; rate at half its best from second {recovered}")
+            for name, (process, base) in servers.items():
+                r = wrk(base, [url], args.connections, args.seconds, timeout=2)
+                best = max(r["per_second"], default=0)
+                recovered = next((s + 1 for s, n in enumerate(r["per_second"]) if n >= best / 2), None)
+                print(line(f"{name:6} {url[:37]}", r), flush=True)
+                print(f"  responses per second: {r['per_second']}; rate at half its best from second {recovered}")
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:  # a server still buried under the burst's backlog
-            process.kill()
-            process.wait()
+        for process, _ in servers.values():
+            process.terminate()
+        for process, _ in servers.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a server still buried under the burst's backlog
+                process.kill()
+                process.wait()
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from wrk_run import wrk  # noqa: E402
+from wrk_run import machine_load, wrk  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -155,10 +155,6 @@ def tree_cpu_seconds(pid: int) -> float:
     return sum(cpu.get(p, 0.0) for p in tree)
 
 
-def load() -> str:
-    return "/".join(f"{x:.1f}" for x in os.getloadavg())
-
-
 def point(name: str, servers: dict, order: list[str], paths: dict, connections: int, seconds: int,
           timeout: float = 2) -> None:
     """One measuring point on every candidate in turn; paths: candidate -> list of paths."""
@@ -166,7 +162,7 @@ def point(name: str, servers: dict, order: list[str], paths: dict, connections: 
     for stack in order:
         process, base = servers[stack]
         before_cpu = tree_cpu_seconds(process.pid)
-        machine = load()
+        machine = machine_load()
         r = wrk(base, paths[stack], connections, seconds, timeout=timeout)
         cpu_ms = (tree_cpu_seconds(process.pid) - before_cpu) / r["requests"] * 1000 if r["requests"] else float("nan")
         errors = r["non2xx"] + r["socket_errors"]
@@ -367,7 +363,7 @@ def main() -> None:
     try:
         for stack, (process, base) in servers.items():
             wait_ready(base, process)
-        print(f"{os.cpu_count()} cores; load average (1/5/15 min) at start {load()}; database {database}")
+        print(f"{os.cpu_count()} cores; load average (1/5/15 min) at start {machine_load()}; database {database}")
         for stack, (process, base) in servers.items():
             print(f"  {stack:10} {base} pid {process.pid}")
         order = list(stacks)
@@ -397,7 +393,7 @@ def main() -> None:
             for url in BURSTS:
                 point(f"cold burst {url}", servers, order, {s: [url] for s in stacks}, 64, 5)
                 order.reverse()
-        print(f"\nload average at end {load()}")
+        print(f"\nload average at end {machine_load()}")
     finally:
         for process, _ in list(servers.values()) + ([nginx] if nginx else []):
             process.terminate()

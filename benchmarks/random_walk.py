@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from serve_load import cpu_seconds, rss_mb, to_ms  # noqa: E402
 from territory_latency import start_server  # noqa: E402
+from wrk_run import machine_load  # noqa: E402
 
 from tnl.text import normalise  # noqa: E402
 
@@ -113,11 +114,13 @@ def main() -> None:
                     errors += f"  (list of {len(paths)} walked before the end: rate under-estimated, lower --seconds)"
                 cpu_ms = (cpu_seconds(pid) - cpu) / r["requests"] * 1000
                 print(f"{name:36} {r['requests']:6} req  {r['rps']:7.0f} req/s  p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms  "
-                      f"server CPU {cpu_ms:.2f} ms/req  RSS {before:.0f} -> {rss_mb(pid):.0f} MB{errors}", flush=True)
-            floor = run_wrk(base, None, "/-/versions.json", args.connections, 5, Path(tmp))
-            key = run_wrk(base, None, "/territoire/213801517", args.connections, 5, Path(tmp))
+                      f"server CPU {cpu_ms:.2f} ms/req  RSS {before:.0f} -> {rss_mb(pid):.0f} MB  load {machine_load()}{errors}",
+                      flush=True)
+            floor = run_wrk(base, None, "/-/versions.json", args.connections, 5, Path(tmp)) | {"load": machine_load()}
+            key = run_wrk(base, None, "/territoire/213801517", args.connections, 5, Path(tmp)) | {"load": machine_load()}
             for name, r in (("trivial JSON (floor)", floor), ("key page repeated (cache hits)", key)):
-                print(f"{name:36} {r['requests']:6} req  {r['rps']:7.0f} req/s  p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms")
+                print(f"{name:36} {r['requests']:6} req  {r['rps']:7.0f} req/s  p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms  "
+                      f"load {r['load']}")
             print(f"key page repeated / floor: {key['rps'] / floor['rps']:.0%}; RSS at end {rss_mb(pid):.0f} MB")
     finally:
         process.terminate()

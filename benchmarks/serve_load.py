@@ -1,8 +1,9 @@
 """Throughput, latency and memory of the site against a stock Datasette, in one run, on loopback.
 
 Starts `tnl serve` (our settings, plugins and in-memory response cache) and a stock `datasette`
-(default settings, no plugins, same metadata) on the same database, then runs wrk against each page at several concurrencies.
-Prints requests per second, p50/p99 latency, server RSS and the ratios; no pass/fail.
+(default settings, no plugins, same metadata) on the same database, side by side, then runs wrk against each page
+at several concurrencies, on ours then on stock (interleaved: both see the same machine state).
+Prints requests per second, p50/p99 latency, server RSS, the ratios and the machine's load average; no pass/fail.
 
 Usage: .venv/bin/python benchmarks/serve_load.py [--db build/tnl.db] [--seconds 5] [--connections 1,16,64]
 Needs wrk (Debian package `wrk`; `make bench` installs it).
@@ -18,8 +19,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from wrk_run import machine_load  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the map page asks for: datasette-cluster-map 0.18.2's query string, plus the `_nofacet=1` that
@@ -96,13 +101,8 @@ def wrk(url: str, connections: int, seconds: int) -> dict:
     }
 
 
-def measure(url: str, pid: int, pages: dict, connections: list[int], seconds: int) -> dict:
-    results = {}
-    for name, path in pages.items():
-        urllib.request.urlopen(url + path, timeout=60).read()  # first request: compute, and warm the cache
-        for c in connections:
-            results[(name, c)] = wrk(url + path, c, seconds) | {"rss": rss_mb(pid)}
-    return results
+def measure(url: str, pid: int, path: str, connections: int, seconds: int) -> dict:
+    return wrk(url + path, connections, seconds) | {"rss": rss_mb(pid), "load": machine_load()}
 
 
 def main() -> None:
@@ -116,15 +116,24 @@ def main() -> None:
     connections = [int(c) for c in args.connections.split(",")]
     bin_dir = Path(sys.executable).parent
     ours_port, stock_port = free_port(), free_port()
-    with server([str(bin_dir / "tnl"), "serve", "--db", str(args.db), "--port", str(ours_port)], ours_port) as (url, pid):
-        ours = measure(url, pid, PAGES | OURS_ONLY, connections, args.seconds)
     # Stock: same database and metadata (so canned queries exist), default settings, no plugins or templates.
     stock_command = [str(bin_dir / "datasette"), "serve", str(args.db), "--metadata",
                      str(args.db.with_name("metadata.json")), "--port", str(stock_port)]
-    with server(stock_command, stock_port) as (url, pid):
-        stock = measure(url, pid, PAGES, connections, args.seconds)
+    ours, stock = {}, {}
+    with ExitStack() as stack:
+        ours_url, ours_pid = stack.enter_context(
+            server([str(bin_dir / "tnl"), "serve", "--db", str(args.db), "--port", str(ours_port)], ours_port))
+        stock_url, stock_pid = stack.enter_context(server(stock_command, stock_port))
+        for name, path in (PAGES | OURS_ONLY).items():
+            urllib.request.urlopen(ours_url + path, timeout=60).read()  # first request: compute, and warm the cache
+            if name in PAGES:
+                urllib.request.urlopen(stock_url + path, timeout=60).read()
+            for c in connections:
+                ours[(name, c)] = measure(ours_url, ours_pid, path, c, args.seconds)
+                if name in PAGES:
+                    stock[(name, c)] = measure(stock_url, stock_pid, path, c, args.seconds)
     print(f"{'page':24} {'conn':>4} | {'ours req/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'RSS MB':>6} | "
-          f"{'stock req/s':>11} {'p50 ms':>7} {'p99 ms':>7} | {'vs stock':>8} {'vs floor':>8}")
+          f"{'stock req/s':>11} {'p50 ms':>7} {'p99 ms':>7} | {'vs stock':>8} {'vs floor':>8} | load (ours / stock)")
     for name in PAGES | OURS_ONLY:
         for c in connections:
             o = ours[(name, c)]
@@ -134,7 +143,7 @@ def main() -> None:
             ratio = f"{o['rps'] / s['rps']:7.1f}x" if s and s["rps"] else f"{'-':>8}"
             errors = f"  ({o['errors']} errors)" if o["errors"] else ""
             print(f"{name:24} {c:4} | {o['rps']:10.0f} {o['p50']:7.1f} {o['p99']:7.1f} {o['rss']:6.0f} | "
-                  f"{stock_cols} | {ratio} {o['rps'] / floor:7.0%}{errors}")
+                  f"{stock_cols} | {ratio} {o['rps'] / floor:7.0%} | {o['load']} / {s['load'] if s else '-'}{errors}")
 
 
 if __name__ == "__main__":

@@ -93,8 +93,14 @@ def parse(output: str) -> dict:
     }
 
 
+def machine_load() -> str:
+    """The load average (1, 5, 15 minutes), printed beside figures: on a shared machine it says how far to trust them."""
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def line(name: str, r: dict) -> str:
     """Socket errors are connections closed under wrk (e.g. keep-alive connections closed by an nginx reload), which
-    a browser retries; HTTP errors are 4xx/5xx responses."""
+    a browser retries; HTTP errors are 4xx/5xx responses. The machine's load average at the end of the run beside."""
     return (f"{name:44} {r['requests']:7} req {r['rps']:8.0f} req/s  p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms  "
-            f"timeouts {r['timeouts']:3}  HTTP errors {r['non2xx']:3}  socket errors {r['socket_errors']:3}")
+            f"timeouts {r['timeouts']:3}  HTTP errors {r['non2xx']:3}  socket errors {r['socket_errors']:3}  "
+            f"load {machine_load()}")
