@@ -11,6 +11,7 @@ each figure. Candidates:
   tnl        `tnl serve` of this checkout (what production runs);
   before     `tnl serve` of --before (e.g. a worktree of main), for before/after in the same run;
   uvicorn    uvicorn with httptools and uvloop and its own settings only (no connection guard);
+  uvicorn-asyncio  the same with asyncio's own event loop;
   granian    granian (Rust, hyper), ASGI, one worker, uvloop, its HTTP/1 header read timeout;
   hypercorn  hypercorn with uvloop;
   nginx      (static point only) Debian's nginx sending the saved HTML of the territory page from a tmp folder.
@@ -74,12 +75,12 @@ def site():
     return datasette_app(Path(os.environ["TNL_DB"])).app()
 
 
-def run_uvicorn(database: Path, port: int) -> None:
-    """uvicorn with httptools and uvloop, its own settings only: what `uvicorn.run` gives without a guard."""
+def run_uvicorn(database: Path, port: int, loop: str) -> None:
+    """uvicorn with httptools and uvloop (or asyncio's loop), its own settings only: `uvicorn.run` without a guard."""
     import uvicorn
 
     os.environ["TNL_DB"] = str(database)
-    uvicorn.run(site(), host="127.0.0.1", port=port, http="httptools", loop="uvloop", lifespan="on",
+    uvicorn.run(site(), host="127.0.0.1", port=port, http="httptools", loop=loop, lifespan="on",
                 log_level="warning", timeout_keep_alive=5, backlog=128, timeout_graceful_shutdown=10)
 
 
@@ -97,8 +98,9 @@ def command(stack: str, database: Path, port: int, before: Path | None) -> tuple
     if stack == "before":
         return ([str(BIN / "python"), "-m", "tnl.cli", "serve", "--db", str(database), "--port", str(port)],
                 os.environ | {"PYTHONPATH": str(before)}, before)
-    if stack == "uvicorn":
-        return [str(BIN / "python"), str(here), "--run-uvicorn", str(port), "--db", str(database)], env, ROOT
+    if stack in ("uvicorn", "uvicorn-asyncio"):
+        loop = "asyncio" if stack == "uvicorn-asyncio" else "uvloop"
+        return [str(BIN / "python"), str(here), "--run-uvicorn", str(port), "--loop", loop, "--db", str(database)], env, ROOT
     if stack == "granian":
         return [str(BIN / "granian"), "--interface", "asgi", "--factory", "--host", "127.0.0.1", "--port", str(port),
                 "--workers", "1", "--loop", "uvloop", "--http", "1", "--no-ws", "--backlog", "128",
@@ -351,10 +353,11 @@ def main() -> None:
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: hot,static,walk,burst")
     parser.add_argument("--probes", action="store_true", help="the slow and hostile client probes instead of load")
     parser.add_argument("--run-uvicorn", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--loop", default="uvloop", help=argparse.SUPPRESS)
     args = parser.parse_args()
     database = args.db.resolve()
     if args.run_uvicorn:
-        run_uvicorn(database, args.run_uvicorn)
+        run_uvicorn(database, args.run_uvicorn, args.loop)
         return
     stacks = args.stacks.split(",") + (["before"] if args.before else [])
     skip = set(args.skip.split(","))

@@ -65,7 +65,7 @@ def _setting_value(value: str):
 
 
 def serve(database: Path, host: str, port: int) -> None:
-    """Datasette's app under uvicorn with httptools and uvloop (chosen by benchmarks/http_stacks.py), run here rather
+    """Datasette's app under uvicorn with httptools (chosen by benchmarks/http_stacks.py), run here rather
     than by `datasette serve` for the connection limits it cannot set: a deadline for request heads, a bound on
     their size and on the number of connections (connections.py), a short keep-alive, a bounded graceful shutdown."""
     import uvicorn
@@ -79,5 +79,5 @@ def serve(database: Path, host: str, port: int) -> None:
         await datasette.invoke_startup()  # indexes built before the first visitor, as `datasette serve` does
         await uvicorn.Server(config).serve()
 
-    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:  # uvloop's loop
+    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:  # the loop the configuration names
         runner.run(run())
