@@ -3,7 +3,7 @@
 uvicorn has no timeout for receiving a request's head (its keep-alive timer stops at the first byte), no bound on a
 head's size with httptools, and answers 503 past `limit_concurrency` instead of making room: ~1,000 clients
 sending one header byte per second held every file descriptor and new visitors got nothing. `GuardedConnection`
-is the asyncio protocol uvicorn runs (its documented `http=` setting takes a protocol class); it wraps uvicorn's own
+is the asyncio protocol uvicorn runs (`uvicorn.Config(http=...)` takes an asyncio protocol class); it wraps uvicorn's own
 httptools protocol (composition: every byte and event is passed on unchanged) and keeps, with public APIs only
 (asyncio's protocol callbacks, httptools' parser, one ASGI wrapper):
 - a request head (request line and headers) must arrive whole within HEAD_TIMEOUT seconds of the connection
