@@ -198,8 +198,8 @@ def uvicorn_config(app, **settings):
     FORWARDED_ALLOW_IPS (default loopback), as uvicorn does by default.
 
     asyncio's own event loop, not uvloop: same throughput on hot pages in benchmarks/http_stacks.py, but with 64
-    connections on never-requested pages uvloop left some requests waiting 5 to 8 s (p99) where asyncio's loop
-    served every one within 0.7 s."""
+    connections on never-requested pages uvloop left some requests waiting 4 to 9 s (p99) where asyncio's loop
+    served all but 1 % within 0.7 to 1.3 s."""
     import uvicorn
 
     trusted = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
