@@ -17,7 +17,7 @@ import yaml
 from frictionless import FrictionlessException, Package
 from stdnum.fr import siren
 
-from tnl.pipeline import confinement, datapackage
+from tnl.pipeline import confinement, datapackage, foreign_keys
 from tnl.pipeline.datapackage import DESCRIPTOR_NAME, DataPackage, DescriptorRefused
 from tnl.problems import Problem, Rejected
 
@@ -258,7 +258,7 @@ def _header_problems(name: str, path: Path, expected: list[str]) -> list[Problem
 
 def _frictionless_problems(descriptor: dict, data_dir: Path) -> list[Problem]:
     try:
-        report = Package(descriptor, basepath=str(data_dir)).validate()
+        report = foreign_keys.validate(Package(descriptor, basepath=str(data_dir)))
     except FrictionlessException as error:
         return [Problem(DESCRIPTOR_NAME, 0, "", f"descripteur invalide ({error.error.message})")]
     paths = {r["name"]: r["path"] for r in descriptor["resources"]}
