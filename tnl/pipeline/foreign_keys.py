@@ -15,8 +15,8 @@ What is kept from frictionless, so that the problems are exactly those it report
 - each problem is its own `ForeignKeyError.from_row`, with its note, counted in its limit of errors per table.
   At that limit (1,000 errors in one table) the one row that crosses it may keep another subset of its errors:
   frictionless lists a row's foreign-key errors before some of its other errors, this check after them all.
-What this module does not mirror (a descriptor frictionless refuses, a key referencing a resource that does not
-exist, a referenced table it cannot open or read) is left to frictionless' own validation, unchanged.
+What this module does not mirror (a key referencing a resource that does not exist, a referenced table frictionless
+cannot open or read) is left to frictionless' own validation, unchanged.
 """
 from __future__ import annotations
 
@@ -33,9 +33,10 @@ class Unmirrored(Exception):
 
 
 def validate(package: Package) -> Report:
-    """The report of `package.validate()`; the package's resources lose their foreign keys to the check below."""
+    """The report of `package.validate()`; the package's resources lose their foreign keys to the check below.
+
+    The package was built from its descriptor, so frictionless has already refused a key of the wrong shape."""
     try:
-        package.to_descriptor(validate=True)  # the foreign keys' own shape, before they are taken out
         references = {resource.name: list(resource.schema.foreign_keys) for resource in package.resources if resource.schema}
         known = _known_keys(package, references)
     except (FrictionlessException, Unmirrored):

@@ -261,6 +261,11 @@ def _frictionless_problems(descriptor: dict, data_dir: Path) -> list[Problem]:
         report = foreign_keys.validate(Package(descriptor, basepath=str(data_dir)))
     except FrictionlessException as error:
         return [Problem(DESCRIPTOR_NAME, 0, "", f"descripteur invalide ({error.error.message})")]
+    return report_problems(descriptor, report)
+
+
+def report_problems(descriptor: dict, report) -> list[Problem]:
+    """A frictionless validation report as problems, each task's errors named by the resource's file."""
     paths = {r["name"]: r["path"] for r in descriptor["resources"]}
     problems = [Problem(DESCRIPTOR_NAME, 0, "", error.message) for error in report.errors]
     for task in report.tasks:
