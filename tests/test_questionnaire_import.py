@@ -6,6 +6,9 @@ idempotence, refusal of malformed exports (CSV and XLSX), and nothing of the raw
 from __future__ import annotations
 
 import csv
+import fcntl
+import json
+import shutil
 import sqlite3
 import zipfile
 from fractions import Fraction
@@ -34,7 +37,7 @@ def rows(path: Path) -> list[dict]:
 
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def base(tmp_path_factory) -> Path:
     """A copy of data/ with 12 synthetic questions mapped for 2024 (copied again by each test that writes)."""
     data_dir = synthetic.copy_data(DATA, tmp_path_factory.mktemp("base") / "data")
@@ -307,24 +310,29 @@ def test_unknown_edition_and_edition_without_mapping_are_refused(data_dir, tmp_p
     assert snapshot(data_dir) == before
 
 
-# The tests on the imported build share one worker (pytest-xdist, --dist loadgroup): it is built once, not once per worker.
-ONE_BUILD = pytest.mark.xdist_group("questionnaire_imported_build")
+@pytest.fixture(scope="session")
+def imported_build(base, tmp_path_factory, worker_id):
+    """Import a synthetic export into a copy of data/, then build it: database, zip, sums (never written to by a test).
+
+    Built once for every pytest-xdist worker, under a lock in the session's shared temporary folder (xdist's own
+    recipe for a session fixture): a whole build of data/ takes 15 to 30 s."""
+    root = tmp_path_factory.getbasetemp()
+    shared = (root if worker_id == "master" else root.parent) / "questionnaire-imported"
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / "table.json"
+        if not done.exists():
+            shutil.rmtree(shared, ignore_errors=True)  # what a worker stopped halfway left
+            data_dir = synthetic.copy_data(base, shared / "data")
+            path, table = export(data_dir, shared)
+            result = CliRunner().invoke(cli, ["import-questionnaire", str(path), "--edition", str(EDITION), "--data", str(data_dir)])
+            assert result.exit_code == 0, result.output
+            assert "avec accord de publication" in result.output and "sous secret statistique" in result.output
+            build(data_dir, shared / "out" / "tnl.db")
+            done.write_text(json.dumps(table), encoding="utf-8")
+    return shared / "data", json.loads(done.read_text(encoding="utf-8")), shared / "out" / "tnl.db"
 
 
-@pytest.fixture(scope="module")
-def imported_build(base, tmp_path_factory):
-    """Import a synthetic export into a copy of data/, then build it: database, zip, sums."""
-    tmp = tmp_path_factory.mktemp("built")
-    data_dir = synthetic.copy_data(base, tmp / "data")
-    path, table = export(data_dir, tmp)
-    result = CliRunner().invoke(cli, ["import-questionnaire", str(path), "--edition", str(EDITION), "--data", str(data_dir)])
-    assert result.exit_code == 0, result.output
-    assert "avec accord de publication" in result.output and "sous secret statistique" in result.output
-    database = build(data_dir, tmp / "out" / "tnl.db")
-    return data_dir, table, database
-
-
-@ONE_BUILD
 def test_raw_export_never_reaches_the_database_or_the_zip(imported_build):
     data_dir, table, database = imported_build
     archive = zipfile.ZipFile(database.with_name(bundle.zip_name(datapackage.read(data_dir))))
@@ -338,7 +346,6 @@ def test_raw_export_never_reaches_the_database_or_the_zip(imported_build):
         assert published and not published & refused
 
 
-@ONE_BUILD
 def test_no_sql_returns_a_number_for_a_group_under_five(imported_build):
     _, _, database = imported_build
     with sqlite3.connect(database) as conn:
@@ -351,7 +358,7 @@ def test_no_sql_returns_a_number_for_a_group_under_five(imported_build):
         assert not {t for t in tables if "questionnaire" in t or "export" in t} - {"questionnaire_mapping"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site(imported_build):
     from tnl.site.http.serve import datasette_app
 
@@ -359,7 +366,6 @@ def site(imported_build):
     return datasette_app(database)
 
 
-@ONE_BUILD
 async def test_questionnaire_value_shows_its_origin_on_the_territory_page(site, imported_build):
     _, table, database = imported_build
     territory = next(line[0] for line in table[1:] if line[2] == "oui")
@@ -370,7 +376,6 @@ async def test_questionnaire_value_shows_its_origin_on_the_territory_page(site, 
     assert "questionnaire" in origins
 
 
-@ONE_BUILD
 async def test_aggregates_canned_query_and_rules_page(site):
     response = await site.client.get("/tnl/agregats_indicateurs.json?edition=2024&dimension=region&_shape=array")
     assert response.status_code == 200
