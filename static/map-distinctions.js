@@ -221,6 +221,16 @@ const setUp = (map) => {
     bounds = L.latLngBounds(bounds);
     const inside = drawn.filter((m) => metropole.contains(m.latlng)).map((m) => m.latlng);
     if (inside.length && bounds.intersects(metropole) && !metropole.contains(bounds)) bounds = L.latLngBounds(inside);
+    // Framed on its markers once the map shows these bounds (another move may end first): what a reader (or a test)
+    // sees from now on stays put until they move the map.
+    if (drawn.length) {
+      const framed = () => {
+        if (!map.getBounds().pad(0.01).contains(bounds)) return;
+        container.dataset.state = "ready";
+        map.off("moveend", framed);
+      };
+      map.on("moveend", framed);
+    }
     return fitBounds.call(this, bounds, { maxZoom: 11, ...options });
   };
 

@@ -115,11 +115,16 @@ def settle(page) -> None:
     """Loaded, and the maps drawn when there is one (axe and measures then see the page a reader sees).
 
     Waits on the page's own signals, not on `networkidle` (half a second of silence after every load): the load
-    event covers styles, fonts and scripts; the maps' data come later, and their markers or state say when.
+    event covers styles, fonts and scripts; the maps' data come later, and their markers or state say when. A cluster
+    map is settled once framed (static/map-distinctions.js sets data-state=ready) and no zoom or cluster animation
+    runs: before that, its markers are replaced as it re-clusters, and a focused one is lost.
     """
     page.wait_for_load_state("load")
     if page.locator(".leaflet-container").count():
         page.wait_for_selector(".leaflet-marker-pane > *, #carte-pairs[data-state=ready]", state="attached", timeout=20_000)
+    if page.locator("script[src*='map-distinctions.js']").count():  # cluster-map frames its markers once loaded
+        page.wait_for_function("""() => document.querySelector('.map-distinctions[data-state=ready]')
+            && !document.querySelector('.leaflet-zoom-anim, .leaflet-cluster-anim')""", timeout=20_000)
 
 
 def top_of(page, selector: str) -> float:
