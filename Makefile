@@ -8,6 +8,10 @@ AXE := node_modules/axe-core/axe.min.js
 DB := build/tnl.db
 PORT ?= 8001
 PIP_TOOLS := pip-tools==7.6.2
+# Python's bytecode cache, in tmp/ (ignored by git) even where the environment sets PYTHONDONTWRITEBYTECODE: without
+# it every process (the suite's workers, each served site, replica and CLI run) compiles the project and tests again.
+export PYTHONPYCACHEPREFIX := $(CURDIR)/tmp/pycache
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install validate build serve test browser georef indicators bench lock clean nginx cluster cluster-stop roll release container-tools base-image wheels image image-check kubernetes annual warm deploy-check bench-deploy check screenshots
 
@@ -37,11 +41,20 @@ lock:
 	build/lock-venv/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links $(UPGRADE) --output-file requirements.txt pyproject.toml
 	build/lock-venv/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links $(UPGRADE) --extra test --output-file requirements-test.txt pyproject.toml
 
+# Everything the validation reads: the data (versions.json included) and the pipeline's code.
+PACKAGE_INPUTS := $(shell find data -type f -not -name ".*") $(wildcard tnl/*.py tnl/pipeline/*.py tnl/pipeline/*.sql)
+
 validate: $(RUNTIME)
 	$(BIN)/tnl validate
 
-# Everything the build reads: the data (versions.json included), metadata.yml and the pipeline's code.
-$(DB): $(RUNTIME) metadata.yml $(shell find data -type f -not -name ".*") $(wildcard tnl/*.py tnl/pipeline/*.py tnl/pipeline/*.sql)
+# `make check` validates again only when the data, the pipeline's code or the installed libraries changed since
+# the last validation that passed with this virtual environment's Python.
+$(VENV)/.data-validated: $(RUNTIME) $(PACKAGE_INPUTS)
+	$(BIN)/tnl validate
+	touch $@
+
+# What the build reads: the same, and metadata.yml.
+$(DB): $(RUNTIME) metadata.yml $(PACKAGE_INPUTS)
 	$(BIN)/tnl build --output $(DB)
 
 build: $(DB)
@@ -63,12 +76,11 @@ nginx:
 test: $(TEST_TOOLS) $(AXE) browser nginx
 	$(BIN)/pytest -q -n auto --dist loadgroup --durations=10
 
-# The edit loop (under 30 s): validate data/, then the tests that need neither the whole of data/ nor Chromium
+# The edit loop (under 30 s): validate data/ (when changed), then the tests that need neither the whole of data/ nor Chromium
 # (markers real_data and browser, set in tests/conftest.py) nor the fuzz sweep nor processes of their own (a served
 # site, a cluster, a killed build), with the quick, random `dev` hypothesis
 # profile (CI sets HYPOTHESIS_PROFILE=ci: derandomized), one worker per core.
-check: $(TEST_TOOLS)
-	$(BIN)/tnl validate
+check: $(TEST_TOOLS) $(VENV)/.data-validated
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-dev} $(BIN)/pytest -q -n auto -m "not real_data and not browser and not fuzz and not processes"
 
 # The README's pictures (docs/screenshots/), taken by the browser tests; `make test` keeps its pictures in tmp folders.

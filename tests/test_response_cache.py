@@ -18,14 +18,15 @@ PAGE = ("<p>" + "territoire " * 400 + "</p>").encode()
 
 
 class CountingApp:
-    """An ASGI app that takes a while per response and counts how many it computed."""
+    """An ASGI app that takes a while per response (so that concurrent requests overlap) and counts how many it computed."""
 
-    def __init__(self, status=200, body=PAGE, content_type=b"text/html; charset=utf-8", headers=()):
+    def __init__(self, status=200, body=PAGE, content_type=b"text/html; charset=utf-8", headers=(), delay=0.05):
         self.calls, self.status, self.body, self.content_type, self.headers = 0, status, body, content_type, headers
+        self.delay = delay
 
     async def __call__(self, scope, receive, send):
         self.calls += 1
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(self.delay)
         await send({"type": "http.response.start", "status": self.status,
                     "headers": [(b"content-type", self.content_type), *self.headers]})
         await send({"type": "http.response.body", "body": self.body[: len(self.body) // 2], "more_body": True})
@@ -202,7 +203,7 @@ async def test_entries_expire_and_errors_sooner(monkeypatch):
 
 async def test_keys_are_bounded_in_length_and_number():
     cache = ResponseCache(max_entries=10)
-    app = CountingApp(body=b"ok")
+    app = CountingApp(body=b"ok", delay=0)  # one request after the other: nothing to overlap
     site = cached(app, cache)
     await get(site, "/tnl/territories", query=b"a=" + b"b" * response_cache.MAX_KEY_BYTES)
     assert len(cache.entries) == 0
@@ -214,7 +215,7 @@ async def test_keys_are_bounded_in_length_and_number():
 
 async def test_total_bytes_are_bounded():
     cache = ResponseCache(max_total_bytes=10 * (len(PAGE) + 2048))
-    site = cached(CountingApp(), cache)
+    site = cached(CountingApp(delay=0), cache)  # one request after the other: nothing to overlap
     for n in range(40):
         await get(site, f"/territoire/{n}")
     assert 0 < cache.total_bytes <= cache.max_total_bytes and len(cache.entries) < 40
