@@ -62,9 +62,9 @@ build: $(DB)
 serve: build
 	$(BIN)/tnl serve --db $(DB) --port $(PORT)
 
-# Debian's chromium for the browser tests (nothing downloads a browser from elsewhere) and wrk for the load test.
+# Debian's headless Chromium for the browser tests (nothing downloads a browser from elsewhere) and wrk for the load test.
 browser:
-	@command -v chromium >/dev/null && command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-dejavu-core wrk; }
+	@command -v chromium-headless-shell >/dev/null && command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium-headless-shell fonts-dejavu-core wrk; }
 
 # Debian's nginx for the deployment rehearsal (load balancer and shared cache in front of the replicas).
 nginx:

@@ -8,7 +8,6 @@ the browser is offline (tiles answered locally).
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from tnl.dev.browser import (  # noqa: E402
     WIDTHS,
     axe_violations,
     horizontal_overflow,
+    launch,
     new_page,
     settle,
     top_of,
@@ -40,8 +40,7 @@ def main() -> None:
     process, base = start_server(args.db)
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                                                 args=["--no-sandbox", "--disable-gpu"])
+            browser = launch(playwright)
             print("page type | width | serious/critical rules (nodes) | sideways px")
             totals = {width: 0 for width in WIDTHS}
             for name in chosen:

@@ -20,6 +20,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tnl.dev.browser import launch
 from tnl.pipeline.preview_cards import write_cards
 
 PATHS = [
@@ -74,10 +75,7 @@ def browser_figures(base: str, runs: int) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"])
+        browser = launch(playwright)
         for label, path in (("carte intégrée", "/embed/carte?"), ("carte intégrée, 2025", "/embed/carte?edition=2025&")):
             figures = {"froid": [], "en cache": []}
             for run in range(runs):

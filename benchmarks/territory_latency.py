@@ -11,7 +11,6 @@ import asyncio
 import bisect
 import math
 import random
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -21,6 +20,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
+from tnl.dev.browser import launch
 from tnl.text import normalise
 
 
@@ -84,8 +84,7 @@ def browser_times(base: str, cases: list[tuple[str, str]]) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                                             args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(playwright)
         for name, path in cases:
             runs = []
             for _ in range(3):

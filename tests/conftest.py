@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from tnl.dev.browser import offline
+from tnl.dev.browser import launch, offline
 from build_cache import cached_build
 from hypothesis import settings
 
@@ -162,11 +162,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 import base64
 import re
 from functools import cache
-from pathlib import Path
-from urllib.parse import urlsplit
 
 from tnl import PROJECT_ROOT
 
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"  # pinned in package.json, installed by `make test`
+# Debian's chromium-headless-shell (`make browser`): the headless-only build of Chromium that Playwright itself runs
+# for headless pages, same Blink engine as the browser, about 2.5 times less CPU per page load and axe run here.
+CHROMIUM = "/usr/bin/chromium-headless-shell"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
 WIDTHS = {"bureau": (1280, 800), "telephone": (390, 844)}
 # A transparent 1×1 PNG: the OpenStreetMap tiles are answered locally, nothing leaves the loopback.
 EMPTY_PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
@@ -69,11 +72,13 @@ MAP_PAGES = {
 }
 
 
+# Any URL whose host is not the loopback. A pattern, not a Python function: Playwright then intercepts only these
+# requests in the browser, instead of stopping every request of every page to ask Python.
+BEYOND_LOOPBACK = re.compile(r"^(?!https?://(?:127\.0\.0\.1|localhost)(?::\d+)?/)")
+
+
 def offline(context, external: list[str] | None = None) -> None:
     """Tiles get an empty PNG and any other request beyond the loopback is aborted; both are listed in external."""
-    def elsewhere(url: str) -> bool:
-        return urlsplit(url).hostname not in ("127.0.0.1", "localhost")
-
     def answer(route):
         if external is not None:
             external.append(route.request.url)
@@ -82,7 +87,12 @@ def offline(context, external: list[str] | None = None) -> None:
         else:
             route.abort()
 
-    context.route(elsewhere, answer)
+    context.route(BEYOND_LOOPBACK, answer)
+
+
+def launch(playwright):
+    """Debian's headless Chromium, offline-minded (no QUIC, no background requests, no updates); close it when done."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
 def new_page(browser, width: int = 1280, height: int = 800):
