@@ -39,10 +39,24 @@ def install(env: jinja2.Environment) -> None:
     env.globals["number"] = number
 
 
-def synchronous_environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
-    """Datasette renders asynchronously: every lookup is awaited and every chunk of output climbs through each level of
-    async generators. A territory page's content is about 1,000 chunks; rendered synchronously with the same loader,
-    then handed to Datasette as one piece, the page costs a third of the time."""
-    env = jinja2.Environment(loader=loader, autoescape=True)
-    install(env)
-    return env
+class SynchronousTemplate(jinja2.Template):
+    """A template Datasette's render_template() can take (it accepts a Template object, runs its hooks and builds its
+    context per request as usual) but that renders synchronously: Datasette's environment is asynchronous, and every
+    chunk of an asynchronous render climbs through one async generator per template level (a territory page pays
+    about half a millisecond for it). Datasette 0.65's context holds one coroutine function, `menu_links`, which
+    base.html calls: it is awaited here first."""
+
+    async def render_async(self, *args, **kwargs):
+        context = dict(*args, **kwargs)
+        if callable(context.get("menu_links")):
+            links = await context["menu_links"]()
+            context["menu_links"] = lambda: links
+        return self.render(context)
+
+
+def synchronous_environment(env: jinja2.Environment) -> jinja2.Environment:
+    """Datasette's environment (its loader with the French translations, its filters and globals) rendering
+    synchronously: a territory page is about 1,500 chunks, and rendered synchronously it costs a third of the time."""
+    synchronous = env.overlay(enable_async=False)
+    synchronous.template_class = SynchronousTemplate
+    return synchronous

@@ -12,10 +12,11 @@ from tnl import vocabulary
 from tnl.site.french.templating import synchronous_environment
 from tnl.site.french.value_labels import CONFIDENCE, MATCH, ORIGIN
 from tnl.site.http.instance_cache import computed_once, database
-from tnl.site.pages import comparison
+from tnl.site.pages import comparison, history_chart
 from tnl.site.pages import peers as peer_rules
+from tnl.site.pages.peer_rows import peer_rows
 from tnl.site.share.previews import territory_preview
-from tnl.site.share.public_url import absolute
+from tnl.site.share.public_url import base_url
 from tnl.site.share.sharing import territory_snippets
 from tnl.vocabulary import split_sources
 
@@ -96,14 +97,18 @@ def _load(conn) -> dict:
         _rows(conn, "select scheme, label from distinctions order by scheme, rank"), key=lambda d: d["scheme"])}
     return {"territories": territories, "communes": communes, "peers": peer_rules.PeerIndex(territories.values()),
             "documented": {row[0] for row in conn.execute(DOCUMENTED_SQL)},
-            "editions": editions, "scales": scales}
+            "editions": editions, "scales": scales, "peer_rows": {}}
 
 
 async def references(datasette) -> dict:
     """Everything small and immutable, read once per process (about 36,000 territories), and the content template."""
     async def load():
         loaded = await database(datasette).execute_fn(_load)
-        loaded["content"] = synchronous_environment(datasette.jinja_env.loader).get_template("_territoire_contenu.html")
+        loaded["peers"].locate(await comparison.open_holders(datasette))
+        synchronous = synchronous_environment(datasette.jinja_env)
+        loaded["content"] = synchronous.get_template("_territoire_contenu.html")
+        loaded["page"] = synchronous.get_template("territoire.html")
+        loaded["chart"] = history_chart.chart(synchronous, loaded["editions"], loaded["scales"])
         return loaded
     return await computed_once(datasette, ("territories",), load)
 
@@ -111,16 +116,6 @@ async def references(datasette) -> dict:
 def _link(ref: dict, territory_id: str | None) -> dict | None:
     target = ref["territories"].get(territory_id or "")
     return target and {"id": target["id"], "name": target["name"], "url": f"/territoire/{target['id']}"}
-
-
-def _panels(editions: list[dict]) -> list[dict]:
-    """Consecutive editions sharing a scheme: each panel of the chart has its own scale, never one line across."""
-    panels, start = [], 0
-    for scheme, group in itertools.groupby(editions, key=lambda e: e["scheme"]):
-        count = len(list(group))
-        panels.append({"scheme": scheme, "first": start, "last": start + count - 1})
-        start += count
-    return panels
 
 
 async def territory_data(datasette, ref: dict, territory: dict, args, markers: bool = True) -> dict:
@@ -179,16 +174,18 @@ async def territory_page(datasette, request):
     if as_json:
         return await _json(datasette, ref, territory, request.args)
     data = await territory_data(datasette, ref, territory, request.args, markers=False)  # the map fetches the JSON
-    context = dict(data, within_words=WITHIN_WORDS, panels=_panels(data["editions"]), scales=ref["scales"], confidence=CONFIDENCE, match=MATCH,
+    context = dict(data, within_words=WITHIN_WORDS, **ref["chart"], confidence=CONFIDENCE, match=MATCH,
                    json_url=data["territory"]["url"] + ".json" + _query(request.args, page=None),
                    national_url=_query(request.args, perimetre="national", page=None),
                    region_url=_query(request.args, perimetre="region", page=None),
                    previous_url=_query(request.args, page=data["peers"]["page"] - 1),
-                   next_url=_query(request.args, page=data["peers"]["page"] + 1))
-    context["partage"] = territory_snippets(territory, lambda path: absolute(datasette, request, path))
+                   next_url=_query(request.args, page=data["peers"]["page"] + 1),
+                   peer_rows=peer_rows(data["peers"]["items"], ref["peer_rows"]))
+    base = base_url(datasette, request)  # once, not once per absolute address
+    context["partage"] = territory_snippets(territory, lambda path: base + path)
     context["apercu"] = territory_preview(datasette, request, territory, data["territory"]["kind_label"])
     context["contenu"] = Markup(ref["content"].render(context))
-    return Response.html(await datasette.render_template("territoire.html", context, request=request))
+    return Response.html(await datasette.render_template(ref["page"], context, request=request))
 
 
 async def _json(datasette, ref: dict, territory: dict, args) -> Response:

@@ -1,0 +1,78 @@
+"""What keeps a never-requested territory page cheap (issue 24) without changing a byte of it: the peers' rows written
+in Python (tnl/site/pages/peer_rows.py), the history chart's fixed parts drawn once (history_chart.py), the holders'
+positions located at start-up (peers.PeerIndex.locate)."""
+from __future__ import annotations
+
+import jinja2
+from hypothesis import example, given
+from hypothesis import strategies as st
+from markupsafe import escape
+
+from tnl.site.french.templating import install
+from tnl.site.pages import peers
+from tnl.site.pages.peer_rows import escaped, peer_row, peer_rows
+
+# The loop the template ran before the rows moved to Python: the rows must stay what it wrote, whitespace included.
+ROWS_TEMPLATE = """{% for p in items %}
+    <tr><td><a href="{{ p["url"] }}">{{ p["name"] }}</a></td><td data-label="Département">{{ p["departement_code"] or "" }}</td><td data-label="Population">{{ number(p["population"]) if p["population"] is not none else "" }}</td>
+      <td data-label="Dernière distinction">{% if p["latest"] %}{{ p["latest"]["label"] }} ({{ p["latest"]["edition"] }}){% else %}<span class="jamais">jamais labellisé</span>{% endif %}</td></tr>
+  {% endfor %}"""
+
+
+def jinja_rows(items: list[dict]) -> str:
+    env = jinja2.Environment(autoescape=True)
+    install(env)
+    return env.from_string(ROWS_TEMPLATE).render(items=items)
+
+
+@given(st.text())
+@example("L'Isle-d'Abeau & <Saint-\"Ours\">")
+def test_escaped_is_markupsafe_escape(text):
+    assert escaped(text) == str(escape(text))
+
+
+names = st.text(alphabet=st.sampled_from("aé'\"<>&Œ -"), max_size=12)
+peer_items = st.fixed_dictionaries({
+    "id": st.from_regex(r"[A-Za-z0-9_-]{1,12}", fullmatch=True), "name": names,
+    "departement_code": st.one_of(st.none(), st.sampled_from(["38", "2A", "971", "<x>"])),
+    "population": st.one_of(st.none(), st.integers(0, 3_000_000)),
+    "latest": st.one_of(st.none(), st.builds(lambda label, edition: {"label": label, "edition": edition},
+                                             names, st.integers(2016, 2030))),
+}).map(lambda p: dict(p, url=f"/territoire/{p['id']}"))
+
+
+@given(st.lists(peer_items, max_size=6, unique_by=lambda p: p["id"]))  # an id is one territory
+@example([{"id": "1", "url": "/territoire/1", "name": "L'Haÿ-les-Roses <b>", "departement_code": None,
+           "population": 31_000, "latest": {"label": "Label « Or » & co", "edition": 2025}}])
+def test_rows_are_what_the_template_wrote(items):
+    assert str(peer_rows(items, {})) == jinja_rows(items)
+
+
+def test_a_row_is_written_once_per_territory():
+    peer = {"id": "1", "url": "/territoire/1", "name": "A", "departement_code": "38", "population": 1, "latest": None}
+    written: dict[str, str] = {}
+    assert str(peer_rows([peer], written)) == peer_row(peer)
+    written["1"] = "kept"
+    assert str(peer_rows([peer, peer], written)) == "keptkept"
+
+
+populations = st.one_of(st.none(), st.integers(0, 3000))
+rows = st.lists(st.tuples(st.sampled_from(["commune", "epci"]), st.sampled_from(["84", "11"]), populations,
+                          st.sampled_from([None, 2024, 2025])), min_size=1, max_size=30)
+
+
+@given(rows, st.lists(st.integers(0, 40), max_size=10), st.lists(st.integers(0, 40), max_size=5))
+def test_located_positions_are_the_lazy_ones(rows, first, second):
+    def everyone():
+        return [{"id": str(i), "kind": kind, "population": population, "region_code": region, "name": f"T{i}",
+                 "departement_code": "38",
+                 "latest": {"edition": edition, "distinction": "or", "label": "Or", "scheme": "s", "rank": 1} if edition else None}
+                for i, (kind, region, population, edition) in enumerate(rows)]
+    sets = {"first": frozenset(map(str, first)), "second": frozenset(map(str, second))}
+    located, lazy = peers.PeerIndex(everyone()), peers.PeerIndex(everyone())
+    located.locate(sets)
+    strata = [s for group in located._groups.values() for s in group]
+    assert strata
+    for stratum, other in zip(strata, [s for group in lazy._groups.values() for s in group]):
+        for name, ids in sets.items():
+            assert stratum._positions[name] == other.positions(name, ids)
