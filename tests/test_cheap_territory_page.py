@@ -76,3 +76,21 @@ def test_located_positions_are_the_lazy_ones(rows, first, second):
     for stratum, other in zip(strata, [s for group in lazy._groups.values() for s in group]):
         for name, ids in sets.items():
             assert stratum._positions[name] == other.positions(name, ids)
+
+
+async def test_datasette_context_kept_gives_the_same_page(built_db_path):
+    """The first territory page of a process goes through Datasette's render_template(); later ones reuse what it
+    added to the context (tnl.site.french.templating.render_page): a page is the same either way, and a request with
+    an actor still goes through Datasette (root's debug menu is there)."""
+    from tnl.site.http.serve import datasette_app
+
+    first = datasette_app(built_db_path)
+    assert (await first.client.get("/territoire/region-84")).status_code == 200  # first: through render_template()
+    for path in ("/territoire/213801517", "/territoire/departement-38?perimetre=national&page=2"):
+        kept = await first.client.get(path)
+        through_datasette = await datasette_app(built_db_path).client.get(path)
+        assert kept.status_code == through_datasette.status_code == 200
+        assert "Aller au contenu" in kept.text and "nav-menu" not in kept.text
+        assert kept.text == through_datasette.text
+    root = await first.client.get("/territoire/213801517", cookies={"ds_actor": first.sign({"a": {"id": "root"}}, "actor")})
+    assert "nav-menu" in root.text

@@ -34,6 +34,9 @@ MAX_KEY_BYTES = 2048  # scheme + host + path + query string; longer URLs are com
 ENTRY_OVERHEAD = 512  # bytes an entry costs beyond its bodies and key (headers, tuples, dict slot)
 ERROR_MAX_AGE = 60  # a 404 or a redirect: kept (and cacheable downstream) this long
 MIN_GZIP_BYTES = 512
+# zlib level 5 rather than 6: measured on the site's pages (issue 24), 15 % less CPU for a territory page's HTML and a
+# third less for its JSON, for 0.7 % and 1.9 % more bytes; level 4 saves twice as much CPU for 3 % to 8 % more bytes.
+GZIP_LEVEL = 5
 COMPRESSIBLE = (b"text/", b"application/json", b"application/javascript", b"application/xml",
                 b"application/atom+xml", b"application/geo+json", b"image/svg+xml")
 # Set per representation when the response is sent, never stored (an app's own Content-Encoding is kept as is).
@@ -121,7 +124,7 @@ def make_entry(status: int, headers, body: bytes, etag: bytes, max_age: int) -> 
     if content_type.startswith(COMPRESSIBLE) and b"content-encoding" not in names:
         kept = [(name, value) for name, value in kept if name != b"vary"] + [(b"vary", _vary(headers))]
         if len(body) >= MIN_GZIP_BYTES:
-            gzipped = gzip.compress(body, compresslevel=6, mtime=0)
+            gzipped = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
             gzipped = gzipped if len(gzipped) < len(body) else None
     cache_control = b",".join(value for name, value in kept if name == b"cache-control").lower()
     validated = status == 200 and b"no-store" not in cache_control  # nothing to revalidate in a health probe

@@ -9,7 +9,7 @@ from datasette import Response
 from markupsafe import Markup
 
 from tnl import vocabulary
-from tnl.site.french.templating import synchronous_environment
+from tnl.site.french.templating import render_page, synchronous_environment
 from tnl.site.french.value_labels import CONFIDENCE, MATCH, ORIGIN
 from tnl.site.http.instance_cache import computed_once, database
 from tnl.site.pages import comparison, history_chart
@@ -185,7 +185,7 @@ async def territory_page(datasette, request):
     context["partage"] = territory_snippets(territory, lambda path: base + path)
     context["apercu"] = territory_preview(datasette, request, territory, data["territory"]["kind_label"])
     context["contenu"] = Markup(ref["content"].render(context))
-    return Response.html(await datasette.render_template(ref["page"], context, request=request))
+    return Response.html(await render_page(datasette, ref["page"], context, request))
 
 
 async def _json(datasette, ref: dict, territory: dict, args) -> Response:
