@@ -80,7 +80,7 @@ def test_located_positions_are_the_lazy_ones(rows, first, second):
 
 async def test_datasette_context_kept_gives_the_same_page(built_db_path):
     """The first territory page of a process goes through Datasette's render_template(); later ones reuse what it
-    added to the context (tnl.site.french.templating.render_page): a page is the same either way, and a request with
+    added to the context (tnl.site.pages.synchronous_pages.render_page): a page is the same either way, and a request with
     an actor still goes through Datasette (root's debug menu is there)."""
     from tnl.site.http.serve import datasette_app
 

@@ -9,12 +9,12 @@ from datasette import Response
 from markupsafe import Markup
 
 from tnl import vocabulary
-from tnl.site.french.templating import render_page, synchronous_environment
 from tnl.site.french.value_labels import CONFIDENCE, MATCH, ORIGIN
 from tnl.site.http.instance_cache import computed_once, database
 from tnl.site.pages import comparison, history_chart
 from tnl.site.pages import peers as peer_rules
 from tnl.site.pages.peer_rows import peer_rows
+from tnl.site.pages.synchronous_pages import render_page, synchronous_environment
 from tnl.site.share.previews import territory_preview
 from tnl.site.share.public_url import base_url
 from tnl.site.share.sharing import territory_snippets
