@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import bisect
 import math
+import os
 import random
 import socket
 import sqlite3
@@ -24,12 +25,14 @@ from tnl.dev.browser import launch
 from tnl.text import normalise
 
 
-def start_server(db: Path) -> tuple[subprocess.Popen, str]:
+def start_server(db: Path, checkout: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """`tnl serve` of db on a free loopback port; checkout: another copy of the code to serve it with (a before)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "tnl.cli", "serve", "--db", str(db), "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(os.environ, PYTHONPATH=str(checkout)) if checkout else None
+    process = subprocess.Popen([sys.executable, "-m", "tnl.cli", "serve", "--db", str(Path(db).resolve()), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=checkout, env=env)
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):  # a minute: a loaded machine (or a large synthetic database) starts slowly
         try:

@@ -1,12 +1,18 @@
 """The « population couverte » of /tnl/par_departement and /tnl/par_region counts each inhabitant once: checked against
 an independent count (a union of the communes each laureate covers, then a join), for every edition and for all of
-them; Grand Est and Bas-Rhin by hand against the Insee figures; French digits in the HTML, raw numbers in the JSON."""
+them; Grand Est and Bas-Rhin by hand against the Insee figures; French digits in the HTML, raw numbers in the JSON.
+The canned queries read tables the build computed: their answers are those of the SQL computed on each request before,
+whatever the `edition` parameter, on the fixture build and on data/."""
 from __future__ import annotations
 
 import html
 import re
+import sqlite3
 
 import pytest
+
+from tnl.pipeline import population_coverage
+from tnl.site.http.serve import datasette_app
 
 # The communes each laureate covers, one row per (laureate, commune), de-duplicated by UNION: itself, the members of
 # an EPCI (or of the Métropole de Lyon), the communes of a département and, when REGIONS, those of a région.
@@ -92,3 +98,54 @@ async def test_html_writes_numbers_the_french_way_and_says_what_is_summed(datase
         assert words in text
     raw = (await datasette.client.get(f"/tnl/{query}.csv")).text
     assert figure.replace("\u202f", "") in raw and "\u202f" not in raw
+
+
+COLUMNS = {  # the canned queries' columns, as published before their answers were computed by the build
+    "par_region": ["Code région", "Région", "Territoires distingués", "Sans population connue", "Population couverte",
+                   "Population de la région", "Part couverte (%)"],
+    "par_departement": ["Code département", "Département", "Territoires distingués", "Sans population connue",
+                        "Population couverte", "Population du département", "Part couverte (%)"],
+}
+# Values of `edition` the on-the-fly SQL compared as SQLite does (text against an integer column): blanks around,
+# a real number, an exponent, an edition without results, text; the stored tables must answer each the same way.
+ODD_EDITIONS = [" 2024 ", "2024.0", "2.024e3", "02024", "0", "1999", "2024abc", "abc", "-1", "\u202e", "'"]
+
+
+def typed(rows) -> list[list[tuple[str, object]]]:
+    """Each value with its type: 100.0 and 100 are equal in Python, not in the published JSON."""
+    return [[(type(v).__name__, v) for v in row] for row in rows]
+
+
+def read_only(database) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{database}?mode=ro", uri=True)  # a cached build: never written to
+
+
+async def assert_canned_as_computed(datasette, database, editions: list[str]) -> None:
+    conn = read_only(database)
+    compared = {}
+    for query, level in (("par_region", "region"), ("par_departement", "departement")):
+        for edition in editions:
+            response = await datasette.client.get(f"/tnl/{query}.json", params={"edition": edition})
+            assert response.status_code == 200, (query, edition, response.text)
+            published = response.json()
+            assert published["columns"] == COLUMNS[query]
+            expected = population_coverage.computed(conn, level, edition)
+            assert typed(published["rows"]) == typed(expected), (query, edition)
+            compared[query, edition] = len(expected)
+    conn.close()
+    assert compared["par_region", ""] > 0 and compared["par_departement", ""] > 0  # not only empty answers compared
+
+
+async def test_canned_queries_answer_as_the_sql_computed_on_each_request_on_the_fixture_build(fixture_site):
+    database = fixture_site / "tnl.db"
+    conn = read_only(database)
+    editions = [str(e) for e, in conn.execute("select distinct edition from results order by 1")]
+    conn.close()
+    assert editions
+    await assert_canned_as_computed(datasette_app(database), database, ["", *editions, *ODD_EDITIONS])
+
+
+async def test_canned_queries_answer_as_the_sql_computed_on_each_request_on_the_real_data(datasette, built_db_path, db):
+    editions = [str(e) for e, in db.execute("select distinct edition from results order by 1")]
+    assert len(editions) > 5
+    await assert_canned_as_computed(datasette, built_db_path, ["", *editions, *ODD_EDITIONS])

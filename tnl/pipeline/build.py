@@ -20,6 +20,7 @@ from tnl.pipeline import (
     derived_columns,
     exports,
     metadata,
+    population_coverage,
     preview_cards,
     publish,
     published,
@@ -139,6 +140,7 @@ def _write(package: DataPackage, path: Path, report: Callable[[str], None]) -> N
     db.executescript(VIEWS_SQL.read_text(encoding="utf-8"))
     for view, (primary_key, indexes) in MATERIALISED.items():
         _materialise(db, view, primary_key, indexes)
+    population_coverage.write(db.conn)
     db.execute("ANALYZE")
     db.vacuum()
     db.close()
