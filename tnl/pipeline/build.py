@@ -47,7 +47,7 @@ INDEXES = {
     "postal_codes": [["territory_id"]],  # a commune's postal codes, for the search index
 }
 # Views of views.sql that the build stores as tables of the same name and columns, with a primary key and indexes:
-# as views, every request (the maps, their counts and facets, derniere_distinction, par_region) recomputed them over
+# as views, every request (the maps, their counts and facets, derniere_distinction) recomputed them over
 # all the results. The database never changes once built, so computing them once is exact. Materialised from the
 # view, rather than written as CREATE TABLE … AS SELECT, so that views.sql stays their one definition and the table
 # gets its primary key (Datasette then links rows by it and pages on it, instead of showing and paging on rowids).
@@ -56,7 +56,7 @@ MATERIALISED = {
         [DescIndex("latest_edition"), "id"],  # the map: Datasette's default order (sort_desc) and its pages
         [DescIndex("latest_edition"), "name"],  # derniere_distinction
         ["kind"], ["latest_distinction_label"],  # facets
-        ["region_code", "population", "id"], ["departement_code", "population", "id"],  # par_region, par_departement, facets
+        ["region_code", "population", "id"], ["departement_code", "population", "id"],  # facets by région, département
     ]),
     "results_map": (("edition", "territory_id"), [  # the key's index gives Datasette's default order (sort_desc)
         ["distinction_label", "edition"], ["kind", "edition"], ["region_name", "edition"], ["departement_name", "edition"],
