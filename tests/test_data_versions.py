@@ -139,6 +139,7 @@ def test_zips_from_before_1_1_0_are_read_from_their_folder(first_release, tmp_pa
     assert data_versions.digests(package) == data_versions.history(data)[0]["digests"]
 
 
+@pytest.mark.real_data  # reads every published version of data/ whole
 def test_every_published_version_is_kept_byte_for_byte_with_the_data_of_its_history(tmp_path):
     """data/published/ holds each released version's zip as it was served; its rows are those versions.json records."""
     archived = bundle.published_zips(DATA)

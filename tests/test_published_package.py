@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 import urllib.request
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -125,19 +127,51 @@ async def test_query_page_says_its_result_is_cut(datasette):
 
 
 def workbook(content: bytes, read_only: bool = False):
-    """read_only streams the cells (650,000 for the largest table: 2.5× faster) but knows no frozen panes."""
+    """read_only reads the sheets lazily (the largest table's cells are read by first_sheet_rows) but knows no frozen panes."""
     return openpyxl.load_workbook(io.BytesIO(content), read_only=read_only)
 
 
-@pytest.mark.timeout(600)  # 650,000 cells written then read back: over a minute when the cores are shared
+SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def first_sheet_rows(content: bytes):
+    """The first sheet's rows as a spreadsheet reads its cells: a string cell (inline or shared) gives text, a number
+    cell an int or a float (openpyxl's rule: a float when it has « . » or an exponent), each at the column its
+    reference names. The sheet's XML parsed as a stream: openpyxl builds one object per cell, 3.4 times slower for the
+    650,000 cells of the largest table (8.2 against 2.4 s of CPU)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        shared = [] if "xl/sharedStrings.xml" not in archive.namelist() else [
+            "".join(item.itertext()) for item in ElementTree.fromstring(archive.read("xl/sharedStrings.xml"))]
+        with archive.open("xl/worksheets/sheet1.xml") as sheet:
+            for _, element in ElementTree.iterparse(sheet):
+                if element.tag == SHEET + "row":
+                    yield _cells(element, shared)
+                    element.clear()
+
+
+def _cells(row, shared: list[str]) -> list:
+    values: dict[int, object] = {}
+    for cell in row:
+        letters = re.match(r"[A-Z]+", cell.get("r")).group()
+        column = sum(26 ** i * (ord(letter) - 64) for i, letter in enumerate(reversed(letters))) - 1
+        kind, value = cell.get("t"), cell.findtext(SHEET + "v")
+        if kind == "inlineStr":
+            values[column] = "".join(cell.itertext())
+        elif kind == "s":
+            values[column] = shared[int(value)]
+        elif value is not None:
+            values[column] = float(value) if any(c in value for c in ".eE") else int(value)
+    return [values.get(column) for column in range(max(values, default=-1) + 1)]
+
+
 async def test_xlsx_of_the_largest_table_keeps_codes_as_text_and_numbers_as_numbers(datasette, db):
     response = await datasette.client.get("/tnl/territories.xlsx")
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
     book = workbook(response.content, read_only=True)
-    lines = book.worksheets[0].iter_rows(values_only=True)
-    header = list(next(lines))
+    lines = first_sheet_rows(response.content)
+    header = next(lines)
     assert header[:6] == ["Identifiant", "SIREN", "Nom officiel", "Nature", "Type d'EPCI", "Code officiel"]
-    rows = {r[0]: dict(zip(header, r)) for r in lines}
+    rows = {r[0]: dict(zip(header, r + [None] * (len(header) - len(r)))) for r in lines}  # empty last cells: absent
     assert len(rows) == db.execute("select count(*) from territories").fetchone()[0]
     lettret = rows["210500740"]
     assert (lettret["Code officiel"], lettret["Département (code)"], lettret["Population"]) == ("05074", "05", 196)

