@@ -18,7 +18,7 @@ from frictionless import FrictionlessException, Package
 from stdnum.fr import siren
 
 from tnl.pipeline import confinement, datapackage, foreign_keys
-from tnl.pipeline.field_checks_once import check_each_field_once
+from tnl.pipeline.metadata_once import work_metadata_out_once
 from tnl.pipeline.datapackage import DESCRIPTOR_NAME, DataPackage, DescriptorRefused
 from tnl.problems import Problem, Rejected
 
@@ -31,7 +31,7 @@ TYPE_NAMES = {
 }
 SIREN_COLUMNS = ("siren", "epci_siren")
 
-check_each_field_once()
+work_metadata_out_once()
 
 
 def validate(data_dir: Path) -> list[Problem]:

@@ -1,4 +1,5 @@
-"""A field descriptor found valid passes frictionless' check again without a new check; one with errors never does."""
+"""What frictionless works out for each metadata copy, worked out once: a field descriptor found valid passes again
+without a new check (one with errors never does), a property name's snake case is kept."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +8,7 @@ import pytest
 import yaml
 from conftest import DATA
 from frictionless import Field, system
+from frictionless.vendors import stringcase
 
 from tnl.pipeline.validate import validate
 
@@ -22,6 +24,16 @@ BROKEN = [
 BROKEN_NOTE = ("        - name: note\n          type: string\n          title: Remarque\n          description: Anomalies",
                "        - name: note\n          type: string\n          constraints: {minimum: 1}\n          title: Remarque\n"
                "          description: Anomalies")
+
+
+NAMES = ["missingValues", "trueValues", "bareNumber", "groupChar", "primaryKey", "foreignKeys", "x-unitCode", "déjàVu", "a1B2"]
+
+
+def test_a_name_in_snake_case_is_frictionless_own():
+    assert stringcase.snakecase.__wrapped__ is not stringcase.snakecase
+    for name in NAMES:
+        assert stringcase.snakecase(name) == stringcase.snakecase(name) == stringcase.snakecase.__wrapped__(name), name
+    assert stringcase.snakecase("missingValues") == "missing_values"
 
 
 def notes(check, descriptor: dict) -> list[str]:
