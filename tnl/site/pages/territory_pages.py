@@ -14,7 +14,7 @@ from tnl.site.http.instance_cache import computed_once, database
 from tnl.site.pages import comparison, history_chart
 from tnl.site.pages import peers as peer_rules
 from tnl.site.pages.peer_rows import peer_rows
-from tnl.site.pages.synchronous_pages import render_page, synchronous_environment
+from tnl.site.pages.synchronous_pages import render_framed, synchronous_environment
 from tnl.site.share.previews import territory_preview
 from tnl.site.share.public_url import base_url
 from tnl.site.share.sharing import territory_snippets
@@ -107,6 +107,7 @@ async def references(datasette) -> dict:
         loaded["peers"].locate(await comparison.open_holders(datasette))
         synchronous = synchronous_environment(datasette.jinja_env)
         loaded["content"] = synchronous.get_template("_territoire_contenu.html")
+        loaded["head"] = synchronous.get_template("_territoire_entete.html")
         loaded["page"] = synchronous.get_template("territoire.html")
         loaded["chart"] = history_chart.chart(synchronous, loaded["editions"], loaded["scales"])
         return loaded
@@ -183,9 +184,10 @@ async def territory_page(datasette, request):
                    peer_rows=peer_rows(data["peers"]["items"], ref["peer_rows"]))
     base = base_url(datasette, request)  # once, not once per absolute address
     context["partage"] = territory_snippets(territory, lambda path: base + path)
-    context["apercu"] = territory_preview(datasette, request, territory, data["territory"]["kind_label"])
-    context["contenu"] = Markup(ref["content"].render(context))
-    return Response.html(await render_page(datasette, ref["page"], context, request))
+    context["apercu"] = territory_preview(base, territory, data["territory"]["kind_label"])
+    head = ref["head"].make_module(context)  # its body, and the page's title it sets
+    slots = {"titre": head.titre, "entete": Markup(str(head)), "contenu": Markup(ref["content"].render(context))}
+    return Response.html(await render_framed(datasette, ref["page"], slots, request))
 
 
 async def _json(datasette, ref: dict, territory: dict, args) -> Response:
