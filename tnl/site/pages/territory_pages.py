@@ -119,7 +119,9 @@ def _link(ref: dict, territory_id: str | None) -> dict | None:
     return target and {"id": target["id"], "name": target["name"], "url": f"/territoire/{target['id']}"}
 
 
-async def territory_data(datasette, ref: dict, territory: dict, args, markers: bool = True) -> dict:
+async def territory_data(datasette, ref: dict, territory: dict, args, as_json: bool = True) -> dict:
+    """What a territory's page shows; `as_json=False` for the HTML page: without the peers' markers (its map fetches
+    the JSON) and with the listed peers' territories themselves (peers.section)."""
     db, params = database(datasette), {"id": territory["id"], "unpublished": vocabulary.UNPUBLISHED}
     history = mentions = indicators = []
     if territory["id"] in ref["documented"]:  # most territories have no result, mention or indicator: no trip for them
@@ -146,8 +148,8 @@ async def territory_data(datasette, ref: dict, territory: dict, args, markers: b
         "laureates": within if territory["kind"] in WITHIN_SCOPES else None,
         "mentions": mentions,
         "indicators": [{"domain": domain, "values": list(values)} for domain, values in itertools.groupby(indicators, key=lambda r: r["domain"])],
-        "peers": peer_rules.section(territory, found, options, region and region["name"], args.get("page"), markers,
-                                     widened),
+        "peers": peer_rules.section(territory, found, options, region and region["name"], args.get("page"), as_json,
+                                     widened, items=as_json),
         "comparison": comparison.section(territory, found, await comparison.open_values(datasette),
                                          await comparison.open_holders(datasette)),
     }
@@ -174,7 +176,7 @@ async def territory_page(datasette, request):
         return await not_found(datasette, request)
     if as_json:
         return await _json(datasette, ref, territory, request.args)
-    data = await territory_data(datasette, ref, territory, request.args, markers=False)  # the map fetches the JSON
+    data = await territory_data(datasette, ref, territory, request.args, as_json=False)
     context = dict(data, within_words=WITHIN_WORDS, **ref["chart"], confidence=CONFIDENCE, match=MATCH,
                    json_url=data["territory"]["url"] + ".json" + _query(request.args, page=None),
                    national_url=_query(request.args, perimetre="national", page=None),
@@ -191,7 +193,7 @@ async def territory_page(datasette, request):
 
 
 async def _json(datasette, ref: dict, territory: dict, args) -> Response:
-    data = await territory_data(datasette, ref, territory, args, markers=True)
+    data = await territory_data(datasette, ref, territory, args)
     return Response.json(data, headers={"Access-Control-Allow-Origin": "*"})
 
 
