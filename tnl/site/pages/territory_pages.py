@@ -122,16 +122,16 @@ def _link(ref: dict, territory_id: str | None) -> dict | None:
 async def territory_data(datasette, ref: dict, territory: dict, args, as_json: bool = True) -> dict:
     """What a territory's page shows; `as_json=False` for the HTML page: without the peers' markers (its map fetches
     the JSON) and with the listed peers' territories themselves (peers.section)."""
-    db, params = database(datasette), {"id": territory["id"], "unpublished": vocabulary.UNPUBLISHED}
-    history = mentions = indicators = []
-    if territory["id"] in ref["documented"]:  # most territories have no result, mention or indicator: no trip for them
-        # One trip to the database thread for the three small indexed queries, rather than three.
-        history, mentions, indicators = await db.execute_fn(
-            lambda conn: [_rows(conn, sql, params).fetchall() for sql in (HISTORY_SQL, MENTIONS_SQL, INDICATORS_SQL)])
-    within = []
-    if territory["kind"] in WITHIN_SCOPES:
-        sql, within_params = within_query(territory)
-        within = laureates(await db.execute_fn(lambda conn: _rows(conn, sql, within_params).fetchall()))
+    params = {"id": territory["id"], "unpublished": vocabulary.UNPUBLISHED}
+    documented, within = territory["id"] in ref["documented"], territory["kind"] in WITHIN_SCOPES
+    # Most territories have no result, mention or indicator, and contain no other: no trip to the database thread
+    # for them; the others make one, for all their small indexed queries.
+    queries = [(HISTORY_SQL, params), (MENTIONS_SQL, params), (INDICATORS_SQL, params)] if documented else []
+    queries += [within_query(territory)] if within else []
+    found_rows = await database(datasette).execute_fn(
+        lambda conn: [_rows(conn, sql, values).fetchall() for sql, values in queries]) if queries else []
+    history, mentions, indicators = found_rows[:3] if documented else ([], [], [])
+    laureates_within = laureates(found_rows[-1]) if within else None
     for row in history:
         row["source_urls"] = split_sources(row["source_urls"])
     indicators = [dict(r, origin_label=ORIGIN.get(r["origin"], r["origin"])) for r in indicators]
@@ -145,7 +145,7 @@ async def territory_data(datasette, ref: dict, territory: dict, args, as_json: b
                           epci=_link(ref, territory["epci_siren"])),
         "editions": ref["editions"],
         "history": history,
-        "laureates": within if territory["kind"] in WITHIN_SCOPES else None,
+        "laureates": laureates_within,
         "mentions": mentions,
         "indicators": [{"domain": domain, "values": list(values)} for domain, values in itertools.groupby(indicators, key=lambda r: r["domain"])],
         "peers": peer_rules.section(territory, found, options, region and region["name"], args.get("page"), as_json,
