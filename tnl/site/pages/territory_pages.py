@@ -174,20 +174,23 @@ async def territory_page(datasette, request):
         if as_json:
             return Response.json({"ok": False, "error": "Territoire introuvable", "status": 404, "id": request.url_vars["id"]}, status=404)
         return await not_found(datasette, request)
+    args = request.args  # parsed on every use
     if as_json:
-        return await _json(datasette, ref, territory, request.args)
-    data = await territory_data(datasette, ref, territory, request.args, as_json=False)
-    context = dict(data, within_words=WITHIN_WORDS, **ref["chart"], confidence=CONFIDENCE, match=MATCH,
-                   json_url=data["territory"]["url"] + ".json" + _query(request.args, page=None),
-                   national_url=_query(request.args, perimetre="national", page=None),
-                   region_url=_query(request.args, perimetre="region", page=None),
-                   previous_url=_query(request.args, page=data["peers"]["page"] - 1),
-                   next_url=_query(request.args, page=data["peers"]["page"] + 1),
-                   peer_rows=peer_rows(data["peers"]["items"], ref["peer_rows"]))
+        return await _json(datasette, ref, territory, args)
+    data = await territory_data(datasette, ref, territory, args, as_json=False)
     base = base_url(datasette, request)  # once, not once per absolute address
-    context["partage"] = territory_snippets(territory, lambda path: base + path)
-    context["apercu"] = territory_preview(base, territory, data["territory"]["kind_label"])
-    head = ref["head"].make_module(context)  # its body, and the page's title it sets
+    context = dict(data, within_words=WITHIN_WORDS, **ref["chart"], confidence=CONFIDENCE, match=MATCH,
+                   json_url=data["territory"]["url"] + ".json" + _query(args, page=None),
+                   national_url=_query(args, perimetre="national", page=None),
+                   region_url=_query(args, perimetre="region", page=None),
+                   previous_url=_query(args, page=data["peers"]["page"] - 1),
+                   next_url=_query(args, page=data["peers"]["page"] + 1),
+                   peer_rows=peer_rows(data["peers"]["items"], ref["peer_rows"]),
+                   partage=territory_snippets(territory, lambda path: base + path),
+                   apercu=territory_preview(base, territory, data["territory"]["kind_label"]))
+    # The page's title and the lines of <head> that are its own: the module of _territoire_entete.html (its body, and
+    # the `titre` it sets), given only what it uses. With the content, they fill the page's frame (territoire.html).
+    head = ref["head"].make_module({key: context[key] for key in ("territory", "json_url", "partage", "apercu")})
     slots = {"titre": head.titre, "entete": Markup(str(head)), "contenu": Markup(ref["content"].render(context))}
     return Response.html(await render_framed(datasette, ref["page"], slots, request))
 
