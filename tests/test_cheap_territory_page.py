@@ -4,6 +4,7 @@ positions located at start-up (peers.PeerIndex.locate)."""
 from __future__ import annotations
 
 import jinja2
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 from markupsafe import escape
@@ -11,6 +12,7 @@ from markupsafe import escape
 from tnl.site.french.templating import install
 from tnl.site.pages import peers
 from tnl.site.pages.peer_rows import escaped, peer_row, peer_rows
+from tnl.site.pages.synchronous_pages import Frame
 
 # The loop the template ran before the rows moved to Python: the rows must stay what it wrote, whitespace included.
 ROWS_TEMPLATE = """{% for p in items %}
@@ -94,3 +96,33 @@ async def test_datasette_context_kept_gives_the_same_page(built_db_path):
         assert kept.text == through_datasette.text
     root = await first.client.get("/territoire/213801517", cookies={"ds_actor": first.sign({"a": {"id": "root"}}, "actor")})
     assert "nav-menu" in root.text
+
+
+async def test_a_framed_page_is_the_page_rendered_in_full(built_db_path):
+    """After the first page, a territory page is its frame filled with its title, head and content
+    (synchronous_pages.render_framed): the same bytes as the page rendered in full by a fresh instance, for territories
+    of every kind; a message to show (Datasette's ds_messages cookie) is still shown."""
+    from tnl.site.http.serve import datasette_app
+    from tnl.site.pages import synchronous_pages
+
+    framed = datasette_app(built_db_path)
+    assert (await framed.client.get("/territoire/region-84")).status_code == 200
+    paths = ["/territoire/213801517", "/territoire/region-11", "/territoire/departement-2A", "/territoire/200040715",
+             "/territoire/213801517?perimetre=national&min=0,1&max=10&page=2"]
+    for path in paths:
+        page = await framed.client.get(path)
+        in_full = await datasette_app(built_db_path).client.get(path)
+        assert page.status_code == in_full.status_code == 200
+        assert page.text == in_full.text
+    assert list(synchronous_pages._frames[framed]) == ["territoire.html"]  # the pages above were framed
+    message = framed.sign([["Un message", 1]], "messages")
+    shown = await framed.client.get("/territoire/213801517", cookies={"ds_messages": message})
+    assert '<p class="message-info">Un message</p>' in shown.text
+
+
+def test_a_frame_wants_each_slot_written_once():
+    frame = Frame("<a>\x00slot:titre\x00</a><b>\x00slot:contenu\x00</b>", {"titre": 1, "contenu": 2})
+    assert frame.fill({"titre": "T", "contenu": "C"}) == "<a>T</a><b>C</b>"
+    for html in ("<a>\x00slot:titre\x00</a>", "\x00slot:titre\x00 \x00slot:titre\x00 \x00slot:contenu\x00"):
+        with pytest.raises(ValueError):
+            Frame(html, {"titre": 1, "contenu": 2})

@@ -159,6 +159,9 @@ def test_section_paginates_the_list_but_keeps_every_marker():
     assert part["markers"][1][4:] == (None, None)
     assert part["rules"]["population_min"] == 500 and part["rules"]["population_max"] == 2000
     assert peers.section(me, found, peers.Options(), None, markers=False)["markers"] is None
+    listed = peers.section(me, found, peers.Options(), None, page="3", markers=False, items=False)["items"]
+    assert listed and all(any(row is other for other in others) for row in listed)  # the territories themselves
+    assert [peers.item(row) for row in listed] == part["items"]
 
 
 # --- Pages ----------------------------------------------------------------------------------------------------

@@ -26,14 +26,15 @@ def peer_row(peer: dict) -> str:
     """One row of the table, with the whitespace the template's loop put around it."""
     latest, population = peer["latest"], peer["population"]
     distinction = f"{escaped(latest['label'])} ({latest['edition']:d})" if latest else NEVER
-    return (f'\n    <tr><td><a href="{escaped(peer["url"])}">{escaped(peer["name"])}</a></td>'
+    return (f'\n    <tr><td><a href="/territoire/{escaped(peer["id"])}">{escaped(peer["name"])}</a></td>'
             f'<td data-label="Département">{escaped(peer["departement_code"] or "")}</td>'
             f'<td data-label="Population">{"" if population is None else french_number(population)}</td>'
             f'\n      <td data-label="Dernière distinction">{distinction}</td></tr>\n  ')
 
 
 def peer_rows(peers: list[dict], written: dict[str, str]) -> Markup:
-    """The rows of `peers`; `written` keeps each row made, by territory id, for the life of the process."""
+    """The rows of `peers` (territories, or peers.item() of them: the same keys); `written` keeps each row made, by
+    territory id, for the life of the process."""
     rows = []
     for peer in peers:
         row = written.get(peer["id"])

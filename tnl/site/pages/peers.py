@@ -270,22 +270,28 @@ def marker(p: dict) -> tuple:
     return (p["latitude"], p["longitude"], p["id"], p["name"], *((latest["distinction"] or "", latest["label"]) if latest else (None, None)))
 
 
+def item(p: dict) -> dict:
+    """A listed peer as the JSON gives it."""
+    return {"id": p["id"], "name": p["name"], "departement_code": p.get("departement_code"),
+            "population": p.get("population"), "latest": p.get("latest"), "latitude": p.get("latitude"),
+            "longitude": p.get("longitude"), "url": f"/territoire/{p['id']}"}
+
+
 def section(territory: dict, peers: Peers, options: Options, region_name: str | None, page="1", markers: bool = True,
-            widened: bool = False) -> dict:
-    """The peers part of a territory page: rules used, summary, one page of the list, and every peer for the map."""
+            widened: bool = False, items: bool = True) -> dict:
+    """The peers part of a territory page: rules used, summary, one page of the list, and every peer for the map.
+    `items=False` lists the peers' territories themselves rather than their item(): the HTML page writes them as rows
+    (tnl/site/pages/peer_rows.py) and needs no copy of each."""
     band = population_band(territory, options)
     pages = max(1, math.ceil(peers.total / PER_PAGE))
     page = page_number(page, pages)
+    listed = list(itertools.islice(peers.ordered(), (page - 1) * PER_PAGE, page * PER_PAGE))
     return {
         "rules": {"kind": territory["kind"], "perimetre": options.perimetre, "region_code": territory.get("region_code"),
                   "min": options.min, "max": options.max, "population_min": band and band[0],
                   "population_max": band and band[1], "widened": widened,
                   "text": describe(territory, options, region_name, widened)},
         "summary": summarise(peers.counts(), peers.total), "page": page, "pages": pages, "per_page": PER_PAGE,
-        "items": [
-            {"id": p["id"], "name": p["name"], "departement_code": p.get("departement_code"), "population": p.get("population"),
-             "latest": p.get("latest"), "latitude": p.get("latitude"), "longitude": p.get("longitude"), "url": f"/territoire/{p['id']}"}
-            for p in itertools.islice(peers.ordered(), (page - 1) * PER_PAGE, page * PER_PAGE)
-        ],
+        "items": [item(p) for p in listed] if items else listed,
         "markers": peers.markers() if markers else None,
     }

@@ -14,7 +14,7 @@ from tnl.site.http.instance_cache import computed_once, database
 from tnl.site.pages import comparison, history_chart
 from tnl.site.pages import peers as peer_rules
 from tnl.site.pages.peer_rows import peer_rows
-from tnl.site.pages.synchronous_pages import render_page, synchronous_environment
+from tnl.site.pages.synchronous_pages import render_framed, synchronous_environment
 from tnl.site.share.previews import territory_preview
 from tnl.site.share.public_url import base_url
 from tnl.site.share.sharing import territory_snippets
@@ -107,6 +107,7 @@ async def references(datasette) -> dict:
         loaded["peers"].locate(await comparison.open_holders(datasette))
         synchronous = synchronous_environment(datasette.jinja_env)
         loaded["content"] = synchronous.get_template("_territoire_contenu.html")
+        loaded["head"] = synchronous.get_template("_territoire_entete.html")
         loaded["page"] = synchronous.get_template("territoire.html")
         loaded["chart"] = history_chart.chart(synchronous, loaded["editions"], loaded["scales"])
         return loaded
@@ -118,17 +119,19 @@ def _link(ref: dict, territory_id: str | None) -> dict | None:
     return target and {"id": target["id"], "name": target["name"], "url": f"/territoire/{target['id']}"}
 
 
-async def territory_data(datasette, ref: dict, territory: dict, args, markers: bool = True) -> dict:
-    db, params = database(datasette), {"id": territory["id"], "unpublished": vocabulary.UNPUBLISHED}
-    history = mentions = indicators = []
-    if territory["id"] in ref["documented"]:  # most territories have no result, mention or indicator: no trip for them
-        # One trip to the database thread for the three small indexed queries, rather than three.
-        history, mentions, indicators = await db.execute_fn(
-            lambda conn: [_rows(conn, sql, params).fetchall() for sql in (HISTORY_SQL, MENTIONS_SQL, INDICATORS_SQL)])
-    within = []
-    if territory["kind"] in WITHIN_SCOPES:
-        sql, within_params = within_query(territory)
-        within = laureates(await db.execute_fn(lambda conn: _rows(conn, sql, within_params).fetchall()))
+async def territory_data(datasette, ref: dict, territory: dict, args, as_json: bool = True) -> dict:
+    """What a territory's page shows; `as_json=False` for the HTML page: without the peers' markers (its map fetches
+    the JSON) and with the listed peers' territories themselves (peers.section)."""
+    params = {"id": territory["id"], "unpublished": vocabulary.UNPUBLISHED}
+    documented, within = territory["id"] in ref["documented"], territory["kind"] in WITHIN_SCOPES
+    # Most territories have no result, mention or indicator, and contain no other: no trip to the database thread
+    # for them; the others make one, for all their small indexed queries.
+    queries = [(HISTORY_SQL, params), (MENTIONS_SQL, params), (INDICATORS_SQL, params)] if documented else []
+    queries += [within_query(territory)] if within else []
+    found_rows = await database(datasette).execute_fn(
+        lambda conn: [_rows(conn, sql, values).fetchall() for sql, values in queries]) if queries else []
+    history, mentions, indicators = found_rows[:3] if documented else ([], [], [])
+    laureates_within = laureates(found_rows[-1]) if within else None
     for row in history:
         row["source_urls"] = split_sources(row["source_urls"])
     indicators = [dict(r, origin_label=ORIGIN.get(r["origin"], r["origin"])) for r in indicators]
@@ -142,11 +145,11 @@ async def territory_data(datasette, ref: dict, territory: dict, args, markers: b
                           epci=_link(ref, territory["epci_siren"])),
         "editions": ref["editions"],
         "history": history,
-        "laureates": within if territory["kind"] in WITHIN_SCOPES else None,
+        "laureates": laureates_within,
         "mentions": mentions,
         "indicators": [{"domain": domain, "values": list(values)} for domain, values in itertools.groupby(indicators, key=lambda r: r["domain"])],
-        "peers": peer_rules.section(territory, found, options, region and region["name"], args.get("page"), markers,
-                                     widened),
+        "peers": peer_rules.section(territory, found, options, region and region["name"], args.get("page"), as_json,
+                                     widened, items=as_json),
         "comparison": comparison.section(territory, found, await comparison.open_values(datasette),
                                          await comparison.open_holders(datasette)),
     }
@@ -171,25 +174,29 @@ async def territory_page(datasette, request):
         if as_json:
             return Response.json({"ok": False, "error": "Territoire introuvable", "status": 404, "id": request.url_vars["id"]}, status=404)
         return await not_found(datasette, request)
+    args = request.args  # parsed on every use
     if as_json:
-        return await _json(datasette, ref, territory, request.args)
-    data = await territory_data(datasette, ref, territory, request.args, markers=False)  # the map fetches the JSON
-    context = dict(data, within_words=WITHIN_WORDS, **ref["chart"], confidence=CONFIDENCE, match=MATCH,
-                   json_url=data["territory"]["url"] + ".json" + _query(request.args, page=None),
-                   national_url=_query(request.args, perimetre="national", page=None),
-                   region_url=_query(request.args, perimetre="region", page=None),
-                   previous_url=_query(request.args, page=data["peers"]["page"] - 1),
-                   next_url=_query(request.args, page=data["peers"]["page"] + 1),
-                   peer_rows=peer_rows(data["peers"]["items"], ref["peer_rows"]))
+        return await _json(datasette, ref, territory, args)
+    data = await territory_data(datasette, ref, territory, args, as_json=False)
     base = base_url(datasette, request)  # once, not once per absolute address
-    context["partage"] = territory_snippets(territory, lambda path: base + path)
-    context["apercu"] = territory_preview(datasette, request, territory, data["territory"]["kind_label"])
-    context["contenu"] = Markup(ref["content"].render(context))
-    return Response.html(await render_page(datasette, ref["page"], context, request))
+    context = dict(data, within_words=WITHIN_WORDS, **ref["chart"], confidence=CONFIDENCE, match=MATCH,
+                   json_url=data["territory"]["url"] + ".json" + _query(args, page=None),
+                   national_url=_query(args, perimetre="national", page=None),
+                   region_url=_query(args, perimetre="region", page=None),
+                   previous_url=_query(args, page=data["peers"]["page"] - 1),
+                   next_url=_query(args, page=data["peers"]["page"] + 1),
+                   peer_rows=peer_rows(data["peers"]["items"], ref["peer_rows"]),
+                   partage=territory_snippets(territory, lambda path: base + path),
+                   apercu=territory_preview(base, territory, data["territory"]["kind_label"]))
+    # The page's title and the lines of <head> that are its own: the module of _territoire_entete.html (its body, and
+    # the `titre` it sets), given only what it uses. With the content, they fill the page's frame (territoire.html).
+    head = ref["head"].make_module({key: context[key] for key in ("territory", "json_url", "partage", "apercu")})
+    slots = {"titre": head.titre, "entete": Markup(str(head)), "contenu": Markup(ref["content"].render(context))}
+    return Response.html(await render_framed(datasette, ref["page"], slots, request))
 
 
 async def _json(datasette, ref: dict, territory: dict, args) -> Response:
-    data = await territory_data(datasette, ref, territory, args, markers=True)
+    data = await territory_data(datasette, ref, territory, args)
     return Response.json(data, headers={"Access-Control-Allow-Origin": "*"})
 
 

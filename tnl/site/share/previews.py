@@ -8,7 +8,7 @@ from tnl.build_layout import PREVIEW_DIRECTORY, PREVIEW_SIZE, SITE_PREVIEW
 from tnl.distinction_style import alternative_text, sentence
 from tnl.site.exports.downloads import build_dir
 from tnl.site.http.instance_cache import computed_once, database
-from tnl.site.share.public_url import absolute
+from tnl.site.share.public_url import base_url
 
 SITE_NAME = "Territoire Numérique Libre — données ouvertes"
 SITE_IMAGE_ALT = "Territoire Numérique Libre : palmarès et données ouvertes du label depuis 2016"
@@ -20,19 +20,24 @@ group by r.edition, d.id order by r.edition, d.rank is null, d.rank desc
 """
 
 
-def _preview(datasette, request, title: str, description: str, path: str, image: str, image_alt: str) -> dict:
-    return {"site": SITE_NAME, "title": title, "description": description, "url": absolute(datasette, request, path),
-            "image": absolute(datasette, request, CARD_PATH.format(image)), "image_alt": image_alt,
+def _preview_at(base: str, title: str, description: str, path: str, image: str, image_alt: str) -> dict:
+    return {"site": SITE_NAME, "title": title, "description": description, "url": base + path,
+            "image": base + CARD_PATH.format(image), "image_alt": image_alt,
             "width": PREVIEW_SIZE[0], "height": PREVIEW_SIZE[1]}
 
 
-def territory_preview(datasette, request, territory: dict, kind_label: str) -> dict:
+def _preview(datasette, request, title: str, description: str, path: str, image: str, image_alt: str) -> dict:
+    return _preview_at(base_url(datasette, request), title, description, path, image, image_alt)
+
+
+def territory_preview(base: str, territory: dict, kind_label: str) -> dict:
+    """`base`: the site's public base URL (tnl.site.share.public_url.base_url), found once by the territory page."""
     latest = territory["latest"]
     description = (f"{territory['name']} ({kind_label}) au label Territoire Numérique Libre : {sentence(latest)}. "
                    "Historique des distinctions, sources et pairs.")
-    return _preview(datasette, request, f"{territory['name']} — Territoire Numérique Libre", description,
-                    f"/territoire/{territory['id']}", territory["id"] if latest else SITE_PREVIEW,
-                    alternative_text(territory["name"], latest) if latest else SITE_IMAGE_ALT)
+    return _preview_at(base, f"{territory['name']} — Territoire Numérique Libre", description,
+                       f"/territoire/{territory['id']}", territory["id"] if latest else SITE_PREVIEW,
+                       alternative_text(territory["name"], latest) if latest else SITE_IMAGE_ALT)
 
 
 def front_page_preview(datasette, request, counts: dict) -> dict:
