@@ -2,7 +2,7 @@
 nginx serving the saved HTML of a territory page as a static file (the physical ceiling of a hot page here).
 
 Usage: .venv/bin/python benchmarks/http_stacks.py [--db build/tnl.db] [--seconds 10] [--stacks tnl,uvicorn,uvicorn-asyncio,granian,hypercorn]
-                                                  [--before /path/to/other/checkout]
+                                                  [--before /path/to/other/checkout] [--gzip]
 
 Every candidate serves the same Datasette app (tnl/site/http/serve.py's `datasette_app`, plugins included) on its
 own loopback port; all are started first, then each measuring point is run on every candidate in turn (order
@@ -17,6 +17,9 @@ each figure. Candidates:
   nginx      (static point only) Debian's nginx sending the saved HTML of the territory page from a tmp folder.
 CPU ms per request: the server's process tree's CPU time over the point, divided by its requests: less
 sensitive to the machine's load than wall time. Figures only, no pass/fail; wrk from Debian.
+wrk sends no Accept-Encoding: responses are measured uncompressed, and the response cache gzips a page only for a
+client that takes gzip. --gzip sends `Accept-Encoding: gzip` with every request, as browsers (and nginx's gzip
+variant) do: a cold page then also pays its compression.
 """
 from __future__ import annotations
 
@@ -157,15 +160,18 @@ def tree_cpu_seconds(pid: int) -> float:
     return sum(cpu.get(p, 0.0) for p in tree)
 
 
+REQUEST_HEADERS: dict[str, str] = {}  # sent with every request of every point (--gzip)
+
+
 def point(name: str, servers: dict, order: list[str], paths: dict, connections: int, seconds: int,
           timeout: float = 2) -> None:
     """One measuring point on every candidate in turn; paths: candidate -> list of paths."""
-    print(f"\n{name} — {connections} connections, {seconds} s")
+    print(f"\n{name} — {connections} connections, {seconds} s{', Accept-Encoding: gzip' if REQUEST_HEADERS else ''}")
     for stack in order:
         process, base = servers[stack]
         before_cpu = tree_cpu_seconds(process.pid)
         machine = machine_load()
-        r = wrk(base, paths[stack], connections, seconds, timeout=timeout)
+        r = wrk(base, paths[stack], connections, seconds, timeout=timeout, headers=REQUEST_HEADERS)
         cpu_ms = (tree_cpu_seconds(process.pid) - before_cpu) / r["requests"] * 1000 if r["requests"] else float("nan")
         errors = r["non2xx"] + r["socket_errors"]
         print(f"  {stack:10} {r['rps']:8.0f} req/s  p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms  "
@@ -354,10 +360,13 @@ def main() -> None:
     parser.add_argument("--hot-connections", type=int, default=16)
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: hot,static,walk,burst")
     parser.add_argument("--probes", action="store_true", help="the slow and hostile client probes instead of load")
+    parser.add_argument("--gzip", action="store_true", help="send Accept-Encoding: gzip, as browsers do")
     parser.add_argument("--run-uvicorn", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--loop", default="uvloop", help=argparse.SUPPRESS)
     args = parser.parse_args()
     database = args.db.resolve()
+    if args.gzip:
+        REQUEST_HEADERS["Accept-Encoding"] = "gzip"
     if args.run_uvicorn:
         run_uvicorn(database, args.run_uvicorn, args.loop)
         return

@@ -105,6 +105,26 @@ async def test_gzip_stored_once_and_sent_to_clients_that_accept_it():
     assert body == PAGE and b"content-encoding" not in refused
 
 
+async def test_the_gzipped_copy_is_made_at_the_first_client_that_takes_it_and_kept(monkeypatch):
+    compressions = []
+    compress = response_cache.zlib_ng.compress
+    monkeypatch.setattr(response_cache.zlib_ng, "compress", lambda *a, **k: compressions.append(1) or compress(*a, **k))
+    cache = ResponseCache()
+    site = cached(CountingApp(), cache)
+    for _ in range(3):
+        _, plain_headers, plain, _ = await get(site)
+    assert compressions == [] and plain == PAGE and b"content-encoding" not in plain_headers
+    (key, entry), = cache.entries.items()
+    assert entry.gzipped is None and entry.compressible and cache.total_bytes == entry.size + sum(map(len, key))
+    for _ in range(3):
+        _, gz_headers, compressed, _ = await get(site, headers=[(b"accept-encoding", b"gzip")])
+        assert gz_headers[b"content-encoding"] == b"gzip" and gzip.decompress(compressed) == PAGE
+    assert compressions == [1]
+    entry = cache.entries[key]
+    assert entry.gzipped == compressed and not entry.compressible
+    assert cache.total_bytes == entry.size + sum(map(len, key))
+
+
 async def test_images_and_small_bodies_are_not_compressed():
     site = cached(CountingApp(body=b"\x89PNG" * 500, content_type=b"image/png"))
     _, headers, _, _ = await get(site, headers=[(b"accept-encoding", b"gzip")])

@@ -30,8 +30,9 @@ NEUTRAL = {"csv": {"_size", "_stream", "_dl"}, "xlsx": {"_size", "_stream", "_dl
 
 def prebuilt(datasette, scope) -> tuple[Path, str, dict[str, str]] | None:
     """(file, content type, headers) answering this request, if the build wrote one."""
-    path, directory = scope["path"], build_dir(datasette)
+    path = scope["path"]
     if path.startswith("/-/telechargements/"):
+        directory = build_dir(datasette)
         name = path.removeprefix("/-/telechargements/")
         if name == SUMS_NAME or (name.startswith(ZIP_PREFIX) and name in sums(directory)):  # every version's zip
             return _existing(directory, name, CONTENT_TYPES.get(Path(name).suffix, CONTENT_TYPES[""]),
@@ -39,7 +40,7 @@ def prebuilt(datasette, scope) -> tuple[Path, str, dict[str, str]] | None:
         return None
     if path.startswith("/-/paquet/"):
         name = path.removeprefix("/-/paquet/")
-        return _existing(directory / PACKAGE_DIRECTORY, name,
+        return _existing(build_dir(datasette) / PACKAGE_DIRECTORY, name,
                          CONTENT_TYPES.get(Path(name).suffix, CONTENT_TYPES[""]), dict(CACHE))
     prefix = f"/{database(datasette).name}/"
     if not path.startswith(prefix) or "." not in path:
@@ -50,6 +51,7 @@ def prebuilt(datasette, scope) -> tuple[Path, str, dict[str, str]] | None:
         return None
     if any(key == "_size" and not (value == "max" or (value.isdigit() and int(value) > 0)) for key, value in query):
         return None  # Datasette answers an invalid page size with its 400
+    directory = build_dir(datasette)  # only here: every page of the site goes through this test
     if extension == "xlsx":
         return _existing(directory / EXPORTS_DIRECTORY, f"{name}.xlsx", XLSX,
                          {**CACHE, "content-disposition": f'attachment; filename="{name}.xlsx"'})
