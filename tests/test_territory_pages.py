@@ -172,7 +172,7 @@ async def test_labelled_commune(datasette):
     assert (t["name"], t["kind"], t["cog_code"], t["departement_code"], t["region_code"]) == ("Échirolles", "commune", "38151", "38", "84")
     assert "<h1>Échirolles</h1>" in text and "Commune" in text
     assert f"(population municipale {t['population_year']})" in text
-    assert '<a href="/territoire/departement-38">Isère</a>' in text
+    assert '<dt>Département</dt><dd><a href="/territoire/departement-38">Isère</a> (38)</dd>' in text
     assert '<a href="/territoire/region-84">Auvergne-Rhône-Alpes</a>' in text
     assert f'<a href="{t["epci"]["url"]}">{t["epci"]["name"]}</a>' in text
     assert '<html lang="fr">' in text and '<footer class="ft">' in text  # the site's base.html
@@ -240,6 +240,8 @@ async def test_departement_and_region_pages(datasette):
     assert data["peers"]["items"] and all(p["id"].startswith("departement-") for p in data["peers"]["items"])
     text, data = await page_and_data(datasette, "/territoire/region-84")
     assert "<h1>Auvergne-Rhône-Alpes</h1>" in text and "Région" in text
+    # A région lies in no département: the one named is its seat's (the column's description says so).
+    assert '<dt>Département du siège</dt><dd><a href="/territoire/departement-69">Rhône</a> (69)</dd>' in text
     assert data["peers"]["items"] and all(p["id"].startswith("region-") for p in data["peers"]["items"])
 
 
