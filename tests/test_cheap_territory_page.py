@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from tnl.site.french.templating import install
-from tnl.site.pages import peers
+from tnl.site.pages import peers, synchronous_pages
 from tnl.site.pages.peer_rows import escaped, peer_row, peer_rows
 from tnl.site.pages.synchronous_pages import Frame
 
@@ -80,17 +80,27 @@ def test_located_positions_are_the_lazy_ones(rows, first, second):
             assert stratum._positions[name] == other.positions(name, ids)
 
 
+async def in_full(datasette, path: str):
+    """`path` as the first territory page of a fresh instance renders it: through Datasette's render_template(), no
+    context kept, no frame (what synchronous_pages keeps for `datasette` is forgotten first; its data stay loaded)."""
+    synchronous_pages._shared.pop(datasette, None)
+    synchronous_pages._frames.pop(datasette, None)
+    response = await datasette.client.get(path)
+    assert not synchronous_pages._frames.get(datasette)  # no frame was drawn: the page was rendered in full
+    return response
+
+
 async def test_datasette_context_kept_gives_the_same_page(built_db_path):
     """The first territory page of a process goes through Datasette's render_template(); later ones reuse what it
     added to the context (tnl.site.pages.synchronous_pages.render_page): a page is the same either way, and a request with
     an actor still goes through Datasette (root's debug menu is there)."""
     from tnl.site.http.serve import datasette_app
 
-    first = datasette_app(built_db_path)
+    first, reference = datasette_app(built_db_path), datasette_app(built_db_path)
     assert (await first.client.get("/territoire/region-84")).status_code == 200  # first: through render_template()
     for path in ("/territoire/213801517", "/territoire/departement-38?perimetre=national&page=2"):
         kept = await first.client.get(path)
-        through_datasette = await datasette_app(built_db_path).client.get(path)
+        through_datasette = await in_full(reference, path)
         assert kept.status_code == through_datasette.status_code == 200
         assert "Aller au contenu" in kept.text and "nav-menu" not in kept.text
         assert kept.text == through_datasette.text
@@ -100,20 +110,19 @@ async def test_datasette_context_kept_gives_the_same_page(built_db_path):
 
 async def test_a_framed_page_is_the_page_rendered_in_full(built_db_path):
     """After the first page, a territory page is its frame filled with its title, head and content
-    (synchronous_pages.render_framed): the same bytes as the page rendered in full by a fresh instance, for territories
+    (synchronous_pages.render_framed): the same bytes as the page rendered in full, as a fresh instance renders its first page, for territories
     of every kind; a message to show (Datasette's ds_messages cookie) is still shown."""
     from tnl.site.http.serve import datasette_app
-    from tnl.site.pages import synchronous_pages
 
-    framed = datasette_app(built_db_path)
+    framed, reference = datasette_app(built_db_path), datasette_app(built_db_path)
     assert (await framed.client.get("/territoire/region-84")).status_code == 200
     paths = ["/territoire/213801517", "/territoire/region-11", "/territoire/departement-2A", "/territoire/200040715",
              "/territoire/213801517?perimetre=national&min=0,1&max=10&page=2"]
     for path in paths:
         page = await framed.client.get(path)
-        in_full = await datasette_app(built_db_path).client.get(path)
-        assert page.status_code == in_full.status_code == 200
-        assert page.text == in_full.text
+        full = await in_full(reference, path)
+        assert page.status_code == full.status_code == 200
+        assert page.text == full.text
     assert list(synchronous_pages._frames[framed]) == ["territoire.html"]  # the pages above were framed
     message = framed.sign([["Un message", 1]], "messages")
     shown = await framed.client.get("/territoire/213801517", cookies={"ds_messages": message})
